@@ -1,0 +1,7 @@
+//! Pure domain types: no I/O, no database, no HTTP.
+
+pub mod account;
+pub mod columns;
+pub mod email;
+pub mod progress;
+pub mod record;

@@ -1,0 +1,247 @@
+//! A user as it travels between sites: its synced columns and its descriptions by locale.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value as Json};
+
+use crate::config::is_identifier;
+use crate::domain::{columns, email};
+use crate::error::{Error, Result};
+
+/// One column value. Osclass' user columns are whole numbers, text, dates and decimals; dates
+/// and decimals travel as text, exactly as the database writes them.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Value {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+impl Value {
+    pub fn to_json(&self) -> Json {
+        match self {
+            Value::Null => Json::Null,
+            Value::Int(i) => Json::from(*i),
+            Value::Text(s) => Json::from(s.as_str()),
+        }
+    }
+
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Value::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UserRecord {
+    /// Column name to value; always holds `s_email`.
+    pub columns: BTreeMap<String, Value>,
+    /// Locale code (`en_US`) to the user's "about me" text.
+    pub descriptions: BTreeMap<String, String>,
+}
+
+impl UserRecord {
+    /// The address as the sender stores it.
+    pub fn email(&self) -> &str {
+        self.columns.get("s_email").and_then(Value::as_text).unwrap_or("")
+    }
+
+    /// The key two sites compare.
+    pub fn key(&self) -> String {
+        email::normalise(self.email())
+    }
+
+    pub fn to_json(&self) -> Json {
+        let user: Map<String, Json> =
+            self.columns.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
+        let descriptions: Map<String, Json> =
+            self.descriptions.iter().map(|(k, v)| (k.clone(), Json::from(v.as_str()))).collect();
+        serde_json::json!({"user": user, "descriptions": descriptions})
+    }
+
+    /// Reads a record sent by another site, refusing anything that is not of the documented
+    /// shape. The column names are only checked to be names here; the receiver keeps the
+    /// ones its table really has.
+    pub fn from_json(json: &Json) -> Result<UserRecord> {
+        let object = json.as_object().ok_or_else(|| Error::input("a user record must be an object"))?;
+        for key in object.keys() {
+            if key != "user" && key != "descriptions" {
+                return Err(Error::input(format!("unknown field {key:?} in a user record")));
+            }
+        }
+
+        let user = object
+            .get("user")
+            .and_then(Json::as_object)
+            .ok_or_else(|| Error::input("a user record needs a \"user\" object"))?;
+        let mut record = UserRecord::default();
+        for (name, value) in user {
+            record.columns.insert(name.clone(), decode_column(name, value)?);
+        }
+
+        match record.columns.get("s_email") {
+            Some(Value::Text(address)) => email::validate(address)?,
+            _ => return Err(Error::input("a user record needs s_email as a string")),
+        }
+        let trimmed = record.email().trim().to_string();
+        record.columns.insert("s_email".into(), Value::Text(trimmed));
+
+        if let Some(descriptions) = object.get("descriptions") {
+            record.descriptions = decode_descriptions(descriptions)?;
+        }
+        Ok(record)
+    }
+}
+
+fn decode_column(name: &str, value: &Json) -> Result<Value> {
+    if !is_identifier(name) {
+        return Err(Error::input(format!("{name:?} is not a column name")));
+    }
+    if columns::is_site_local(name) {
+        return Err(Error::input(format!("column {name} belongs to one site and never travels")));
+    }
+    if columns::is_flag(name) {
+        return decode_flag(name, value).map(Value::Int);
+    }
+    match value {
+        Json::Null => Ok(Value::Null),
+        Json::String(s) => {
+            if s.contains('\0') {
+                return Err(Error::input(format!("column {name} contains a NUL byte")));
+            }
+            if name.starts_with("dt_") && !is_local_datetime(s) {
+                return Err(Error::input(format!(
+                    "column {name} must be a date written YYYY-MM-DD HH:MM:SS, not {s:?}"
+                )));
+            }
+            Ok(Value::Text(s.clone()))
+        }
+        Json::Number(n) if n.is_i64() => Ok(Value::Int(n.as_i64().unwrap_or_default())),
+        Json::Number(n) if name.starts_with("d_") => Ok(Value::Text(n.to_string())),
+        _ => Err(Error::input(format!("column {name} has a value of the wrong type"))),
+    }
+}
+
+/// Flags accept exactly these spellings: `0`, `1`, `false`, `true`, `"0"`, `"1"`. Anything
+/// else ("False", "yes", 2) is refused, so that no reading of a typo blocks a user.
+pub fn decode_flag(name: &str, value: &Json) -> Result<i64> {
+    match value {
+        Json::Bool(b) => Ok(*b as i64),
+        Json::Number(n) if n.as_i64() == Some(0) || n.as_i64() == Some(1) => Ok(n.as_i64().unwrap_or(0)),
+        Json::String(s) if s == "0" || s == "1" => Ok(if s == "1" { 1 } else { 0 }),
+        _ => Err(Error::input(format!(
+            "column {name} must be 0, 1, true, false, \"0\" or \"1\", not {value}"
+        ))),
+    }
+}
+
+/// Osclass writes dates as `YYYY-MM-DD HH:MM:SS` in the site's own time.
+pub fn is_local_datetime(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| r.clone().all(|i| b[i].is_ascii_digit());
+    b.len() == 19
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && b[10] == b' '
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19)
+}
+
+fn decode_descriptions(json: &Json) -> Result<BTreeMap<String, String>> {
+    let object = json.as_object().ok_or_else(|| Error::input("descriptions must be an object"))?;
+    let mut out = BTreeMap::new();
+    for (locale, text) in object {
+        if !is_locale_code(locale) {
+            return Err(Error::input(format!("{locale:?} is not a locale code like en_US")));
+        }
+        match text {
+            Json::String(s) if !s.contains('\0') => {
+                out.insert(locale.clone(), s.clone());
+            }
+            Json::Null => {}
+            _ => return Err(Error::input(format!("description for {locale} must be a string"))),
+        }
+    }
+    Ok(out)
+}
+
+pub fn is_locale_code(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 5
+        && b[0].is_ascii_lowercase()
+        && b[1].is_ascii_lowercase()
+        && b[2] == b'_'
+        && b[3].is_ascii_uppercase()
+        && b[4].is_ascii_uppercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn record(user: Json) -> Result<UserRecord> {
+        UserRecord::from_json(&json!({"user": user}))
+    }
+
+    #[test]
+    fn round_trips_through_json() {
+        let json = json!({
+            "user": {"s_email": "Ana@Example.com", "s_name": "Ана 😀", "b_active": 1,
+                     "d_coord_lat": "40.416775", "fk_i_region_id": null},
+            "descriptions": {"en_US": "hi", "es_ES": "hola"}
+        });
+        let r = UserRecord::from_json(&json).unwrap();
+        assert_eq!(r.key(), "ana@example.com");
+        assert_eq!(r.columns["b_active"], Value::Int(1));
+        assert_eq!(r.columns["fk_i_region_id"], Value::Null);
+        assert_eq!(r.descriptions["es_ES"], "hola");
+        assert_eq!(UserRecord::from_json(&r.to_json()).unwrap(), r);
+    }
+
+    #[test]
+    fn flags_accept_only_explicit_spellings() {
+        for (v, want) in [(json!(0), 0), (json!(1), 1), (json!(true), 1), (json!(false), 0), (json!("0"), 0), (json!("1"), 1)] {
+            assert_eq!(decode_flag("b_active", &v).unwrap(), want, "{v}");
+        }
+        for v in [json!("False"), json!("false"), json!(2), json!(-1), json!("yes"), json!(null), json!(0.5)] {
+            assert!(decode_flag("b_active", &v).is_err(), "{v}");
+        }
+    }
+
+    #[test]
+    fn refuses_bad_records() {
+        let bad = [
+            json!({"s_name": "no e-mail"}),
+            json!({"s_email": "not-an-email"}),
+            json!({"s_email": 5}),
+            json!({"s_email": "a@b.c", "pk_i_id": 7}),
+            json!({"s_email": "a@b.c", "s_secret": "x"}),
+            json!({"s_email": "a@b.c", "s_name; DROP TABLE": "x"}),
+            json!({"s_email": "a@b.c", "s_name": ["x"]}),
+            json!({"s_email": "a@b.c", "s_name": "a\u{0}b"}),
+            json!({"s_email": "a@b.c", "dt_reg_date": "2024-01-01T10:00:00Z"}),
+            json!({"s_email": "a@b.c", "b_enabled": "False"}),
+        ];
+        for user in bad {
+            assert!(record(user.clone()).is_err(), "{user}");
+        }
+        assert!(UserRecord::from_json(&json!({"user": {"s_email": "a@b.c"}, "extra": 1})).is_err());
+        assert!(UserRecord::from_json(&json!({"user": {"s_email": "a@b.c"}, "descriptions": {"english": "x"}})).is_err());
+    }
+
+    #[test]
+    fn dates_must_be_osclass_local_datetimes() {
+        assert!(is_local_datetime("2024-03-01 10:00:00"));
+        assert!(!is_local_datetime("2024-03-01"));
+        assert!(!is_local_datetime("2024-03-01 10:00:00+01:00"));
+    }
+}

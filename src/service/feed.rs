@@ -1,0 +1,235 @@
+//! Pulling users from another site, batch after batch, within a time budget.
+
+use std::time::{Duration, Instant};
+
+use mysql::prelude::Queryable;
+use mysql::TxOpts;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::domain::account::{mask_key, Account};
+use crate::domain::progress::Progress;
+use crate::domain::record::UserRecord;
+use crate::error::{Code, Error, Result};
+use crate::service::apply::{self, Failure, Outcome, Selection};
+use crate::state::Site;
+use crate::storage::logs::{self, LogType, NewLog};
+use crate::storage::{accounts, Tables};
+use crate::transport::client::Answer;
+use crate::transport::signing;
+use crate::transport::wire::{FeedAnswer, Request};
+
+/// The longest a single call may keep feeding; a web request stops well before PHP's limit.
+pub const MAX_BUDGET_MS: u64 = 3_600_000;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedRequest {
+    pub account_id: i64,
+    #[serde(default = "default_budget")]
+    pub budget_ms: u64,
+    /// 0: as many batches as the budget allows.
+    #[serde(default)]
+    pub max_batches: u64,
+}
+
+fn default_budget() -> u64 {
+    20_000
+}
+
+/// What a call to `as_feed` did, and where the feed stands.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct FeedProgress {
+    pub account_id: i64,
+    pub batches: u64,
+    pub retrieved: u64,
+    pub applied: u64,
+    pub unchanged: u64,
+    pub failed: u64,
+    pub done: bool,
+    pub last_user_id: u64,
+    pub total: u64,
+    pub remaining: u64,
+    pub percent: f64,
+    pub message: String,
+}
+
+/// Feeds until the source has nothing more, the budget is spent or `max_batches` ran.
+/// A batch is applied in one transaction together with the account's new cursor, counter
+/// and message: a batch that fails leaves the cursor where it was.
+pub fn run(site: &mut Site, request: &FeedRequest) -> Result<FeedProgress> {
+    if request.budget_ms == 0 || request.budget_ms > MAX_BUDGET_MS {
+        return Err(Error::input(format!("budget_ms must be between 1 and {MAX_BUDGET_MS}")));
+    }
+    let started = Instant::now();
+    let budget = Duration::from_millis(request.budget_ms);
+    let mut progress = FeedProgress { account_id: request.account_id, ..FeedProgress::default() };
+
+    loop {
+        let batch_started = Instant::now();
+        let finished = one_batch(site, request.account_id, &mut progress)?;
+        progress.batches += 1;
+        if finished {
+            progress.done = true;
+            break;
+        }
+        if request.max_batches > 0 && progress.batches >= request.max_batches {
+            break;
+        }
+        // Stop when another batch like the last one would overrun the budget.
+        if started.elapsed() + batch_started.elapsed() > budget {
+            break;
+        }
+    }
+    Ok(progress)
+}
+
+/// Fetches and applies one page; true when the source has nothing after it.
+fn one_batch(site: &mut Site, account_id: i64, progress: &mut FeedProgress) -> Result<bool> {
+    let tables = site.tables.clone();
+    let account = accounts::get(site.installed_conn()?, &tables, account_id)?;
+    let request = Request::Feed { cursor: account.last_user_id, limit: site.config.feed_limit as u64 };
+
+    let answer = site.client()?.call(&account, &site.config.api_key.clone(), &request);
+    let page = match answer.and_then(|a| read_page(a, account.last_user_id)) {
+        Ok(page) => page,
+        Err(e) => {
+            let conn = site.installed_conn()?;
+            let status = if e.code == Code::Remote { "ERROR" } else { "FAILED" };
+            accounts::record_status(conn, &tables, account.id, status, &e.message)?;
+            log_transmission(conn, &tables, &account, &request, Err(&e))?;
+            return Err(Error::new(e.code, format!("feed from {} failed: {}", account.name, e.message)));
+        }
+    };
+    log_transmission(site.installed_conn()?, &tables, &account, &request, Ok(&page))?;
+
+    let (records, mut failures) = decode_records(&page);
+    let selection = Selection::from_account_columns(&account.columns);
+    let p = Progress {
+        total: page.total,
+        remaining: page.remaining,
+        last_retrieved: page.users.len() as u64,
+        limit: page.limit,
+        from_user_id: account.last_user_id,
+    };
+
+    let users = site.users.clone();
+    let conn = site.installed_conn()?;
+    let mut tx = conn.start_transaction(TxOpts::default())?;
+    tx.query_drop("SET @account_sync_applying = 1")?;
+    let mut outcome: Outcome = apply::apply(&mut tx, &tables, &users, &records, &selection)?;
+    outcome.failed.append(&mut failures);
+    let status = if outcome.failed.is_empty() { "OK" } else { "PARTIAL" };
+    accounts::record_feed_batch(&mut tx, &tables, account.id, page.next_cursor, outcome.applied(), status, &p.message())?;
+    logs::write(&mut tx, &tables, &process_log(&account, &p, &outcome))?;
+    tx.query_drop("SET @account_sync_applying = NULL")?;
+    tx.commit()?;
+
+    progress.retrieved += page.users.len() as u64;
+    progress.applied += outcome.applied();
+    progress.unchanged += outcome.unchanged;
+    progress.failed += outcome.failed.len() as u64;
+    progress.last_user_id = page.next_cursor;
+    progress.total = page.total;
+    progress.remaining = page.remaining;
+    progress.percent = (p.percent() * 100.0).round() / 100.0;
+    progress.message = p.message();
+    Ok(!page.more)
+}
+
+/// Checks that the page makes sense before anything of it is applied.
+fn read_page(answer: Answer, cursor: u64) -> Result<FeedAnswer> {
+    let json = answer.into_json()?;
+    let page: FeedAnswer = serde_json::from_value(json)
+        .map_err(|e| Error::remote(format!("the feed page is not of the expected shape: {e}")))?;
+    if page.cursor != cursor {
+        return Err(Error::remote(format!("asked from user id {cursor}, the page starts at {}", page.cursor)));
+    }
+    if page.more && (page.users.is_empty() || page.next_cursor <= cursor) {
+        return Err(Error::remote("the page says more users follow but does not move past the cursor"));
+    }
+    if page.next_cursor < cursor {
+        return Err(Error::remote("the page moves the cursor backwards"));
+    }
+    Ok(page)
+}
+
+fn decode_records(page: &FeedAnswer) -> (Vec<UserRecord>, Vec<Failure>) {
+    let mut records = Vec::with_capacity(page.users.len());
+    let mut failures = Vec::new();
+    for (index, json) in page.users.iter().enumerate() {
+        match UserRecord::from_json(json) {
+            Ok(r) => records.push(r),
+            Err(e) => {
+                let email = json.pointer("/user/s_email").and_then(|v| v.as_str()).unwrap_or("").to_string();
+                failures.push(Failure { email, reason: format!("record {index} of the page: {}", e.message) });
+            }
+        }
+    }
+    (records, failures)
+}
+
+fn log_transmission(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    account: &Account,
+    request: &Request,
+    result: std::result::Result<&FeedAnswer, &Error>,
+) -> Result<()> {
+    let (status, response, content) = match result {
+        Ok(page) => (
+            200,
+            format!("{} users, next cursor {}, {} remaining of {}", page.users.len(), page.next_cursor, page.remaining, page.total),
+            json!({
+                "request": request.to_json(),
+                "answer": {"cursor": page.cursor, "limit": page.limit, "next_cursor": page.next_cursor,
+                           "more": page.more, "total": page.total, "remaining": page.remaining,
+                           "users": page.users.len(),
+                           "emails": page.users.iter().filter_map(|u| u.pointer("/user/s_email")).collect::<Vec<_>>()}
+            }),
+        ),
+        Err(e) => (0, e.message.clone(), json!({"request": request.to_json(), "error": e.message})),
+    };
+    logs::write(
+        conn,
+        t,
+        &NewLog {
+            kind: LogType::FEED,
+            account_id: Some(account.id),
+            account_name: &account.name,
+            key: &mask_key(&signing::key_id(&account.api_key)),
+            ip: "",
+            status,
+            response,
+            content: content.to_string(),
+        },
+    )
+}
+
+fn process_log<'a>(account: &'a Account, p: &Progress, outcome: &Outcome) -> NewLog<'a> {
+    let content = json!({
+        "from_user_id": p.from_user_id,
+        "inserted": outcome.inserted,
+        "updated": outcome.updated,
+        "unchanged": outcome.unchanged,
+        "failed": outcome.failed.iter().map(|f| json!({"email": f.email, "reason": f.reason})).collect::<Vec<_>>(),
+    });
+    let response = format!(
+        "{} inserted, {} updated, {} unchanged, {} failed. {}",
+        outcome.inserted,
+        outcome.updated,
+        outcome.unchanged,
+        outcome.failed.len(),
+        p.message()
+    );
+    NewLog {
+        kind: LogType::PROCESS,
+        account_id: Some(account.id),
+        account_name: &account.name,
+        key: "",
+        ip: "",
+        status: if outcome.failed.is_empty() { 200 } else { 207 },
+        response,
+        content: content.to_string(),
+    }
+}

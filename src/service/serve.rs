@@ -1,0 +1,243 @@
+//! This site's endpoint: who is calling, is the request genuine, and what it asks for.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::domain::account::{mask_key, Account};
+use crate::error::{Error, Result};
+use crate::state::Site;
+use crate::storage::logs::{self, LogType, NewLog};
+use crate::storage::{accounts, nonces, users};
+use crate::transport::signing::{self, MAX_SKEW_SECONDS};
+use crate::transport::wire::*;
+
+/// A request as PHP received it. Header names are compared without case.
+pub struct HttpRequest<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub headers: HashMap<String, String>,
+    pub body: &'a [u8],
+    pub client_ip: &'a str,
+}
+
+impl HttpRequest<'_> {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(&name.to_ascii_lowercase()).map(|v| v.trim()).filter(|v| !v.is_empty())
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub content_type: String,
+    pub body: String,
+}
+
+impl HttpResponse {
+    fn text(status: u16, body: &str) -> HttpResponse {
+        HttpResponse { status, content_type: "text/plain; charset=utf-8".into(), body: body.into() }
+    }
+
+    fn json(status: u16, body: String) -> HttpResponse {
+        HttpResponse { status, content_type: "application/json".into(), body }
+    }
+
+    fn error(status: u16, message: &str) -> HttpResponse {
+        HttpResponse::json(status, error_body(message))
+    }
+}
+
+/// After this many refused keys from one address within five minutes, each further attempt
+/// waits a little longer before it is answered.
+const FAILURES_BEFORE_DELAY: u64 = 5;
+
+/// Answers one request. Every refusal is logged; nothing but the log changes.
+pub fn handle(site: &mut Site, request: &HttpRequest) -> Result<HttpResponse> {
+    let t = site.tables.clone();
+    let key_id = request.header(HEADER_KEY_ID).unwrap_or("").to_string();
+    let masked = if key_id.is_empty() { String::new() } else { mask_key(&key_id) };
+    let refuse = |site: &mut Site, kind, account: Option<&Account>, response: HttpResponse, why: &str| {
+        log(site, kind, account, &masked, request.client_ip, &response, why)?;
+        Ok(response)
+    };
+
+    if key_id.is_empty() {
+        return refuse(site, LogType::PROCESS, None, HttpResponse::text(401, ERR_KEY_MISSING), "no key id header");
+    }
+    slow_down_guessers(site, request.client_ip)?;
+
+    let account = accounts::find_by_key_id(site.installed_conn()?, &t, &key_id)?;
+    let Some(account) = account else {
+        return refuse(site, LogType::PROCESS, None, HttpResponse::text(403, ERR_KEY_INVALID), "no account holds this key id");
+    };
+    if let Err(why) = check_signature(site, &account, request) {
+        return refuse(site, LogType::PROCESS, Some(&account), HttpResponse::text(403, ERR_KEY_INVALID), &why);
+    }
+
+    if !request.method.eq_ignore_ascii_case("POST") {
+        let r = HttpResponse::error(405, "only POST is served here");
+        return refuse(site, LogType::PROCESS, Some(&account), r, "wrong method");
+    }
+    match request.header(HEADER_VERSION).map(str::parse::<u64>) {
+        Some(Ok(PROTOCOL_VERSION)) => {}
+        Some(Ok(other)) => {
+            let r = HttpResponse::error(400, &format!("protocol version {other} is not supported (this site speaks {PROTOCOL_VERSION})"));
+            return refuse(site, LogType::PROCESS, Some(&account), r, "unsupported protocol version");
+        }
+        _ => {
+            let r = HttpResponse::error(400, &format!("the {HEADER_VERSION} header is missing or not a number"));
+            return refuse(site, LogType::PROCESS, Some(&account), r, "no protocol version");
+        }
+    }
+    if request.body.len() > MAX_REQUEST_BODY {
+        let r = HttpResponse::error(413, &format!("the body is larger than {MAX_REQUEST_BODY} bytes"));
+        return refuse(site, LogType::PROCESS, Some(&account), r, "body too large");
+    }
+
+    let parsed = match Request::parse(request.body) {
+        Ok(r) => r,
+        Err(e) => {
+            let kind = kind_of_body(request.body);
+            return refuse(site, kind, Some(&account), HttpResponse::error(400, &e.message), &e.message);
+        }
+    };
+
+    let response = match &parsed {
+        Request::Ping => ping(site, &account),
+        Request::Feed { cursor, limit } => feed(site, *cursor, *limit)?,
+        Request::Stream { .. } => HttpResponse::error(501, "this site does not receive streamed changes yet"),
+    };
+    let kind = match parsed {
+        Request::Ping => LogType::PROCESS,
+        Request::Feed { .. } => LogType::FEED,
+        Request::Stream { .. } => LogType::STREAM,
+    };
+    let summary = summary(&parsed, &response);
+    log(site, kind, Some(&account), &masked, request.client_ip, &response, &summary)?;
+    Ok(response)
+}
+
+fn check_signature(site: &mut Site, account: &Account, request: &HttpRequest) -> std::result::Result<(), String> {
+    let timestamp: u64 = request
+        .header(HEADER_TIMESTAMP)
+        .and_then(|v| v.parse().ok())
+        .ok_or("no timestamp")?;
+    if signing::now().abs_diff(timestamp) > MAX_SKEW_SECONDS {
+        return Err(format!("timestamp {timestamp} is more than {MAX_SKEW_SECONDS} s from this site's clock"));
+    }
+    let nonce = request.header(HEADER_NONCE).ok_or("no nonce")?;
+    if nonce.len() != 32 || !nonce.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err("the nonce is not 32 hex digits".into());
+    }
+    let signature = request.header(HEADER_SIGNATURE).ok_or("no signature")?;
+    if !signing::verify(&account.api_key, "POST", request.path, timestamp, nonce, request.body, signature) {
+        return Err("the signature does not match the account's key".into());
+    }
+    let t = site.tables.clone();
+    let conn = site.installed_conn().map_err(|e| e.message)?;
+    match nonces::claim(conn, &t, &nonce.to_ascii_lowercase(), 2 * MAX_SKEW_SECONDS) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err("the nonce was used before: a replayed request".into()),
+        Err(e) => Err(e.message),
+    }
+}
+
+fn slow_down_guessers(site: &mut Site, ip: &str) -> Result<()> {
+    let t = site.tables.clone();
+    let failures = logs::recent_auth_failures(site.installed_conn()?, &t, ip, 5)?;
+    if failures > FAILURES_BEFORE_DELAY {
+        let extra = (failures - FAILURES_BEFORE_DELAY).min(10);
+        std::thread::sleep(std::time::Duration::from_millis(200 * extra));
+    }
+    Ok(())
+}
+
+fn kind_of_body(body: &[u8]) -> LogType {
+    let text = String::from_utf8_lossy(&body[..body.len().min(200)]).to_string();
+    if text.contains("\"feed\"") {
+        LogType::FEED
+    } else if text.contains("\"stream\"") {
+        LogType::STREAM
+    } else {
+        LogType::PROCESS
+    }
+}
+
+fn ping(site: &Site, account: &Account) -> HttpResponse {
+    let body = json!({
+        "ok": true,
+        "protocol": PROTOCOL_VERSION,
+        "version": env!("CARGO_PKG_VERSION"),
+        "account": account.name,
+        "columns": site.users.travelling(),
+        "locales": site.users.locales,
+    });
+    HttpResponse::json(200, body.to_string())
+}
+
+fn feed(site: &mut Site, cursor: u64, asked: u64) -> Result<HttpResponse> {
+    let limit = asked.min(site.config.feed_limit as u64);
+    let t = site.tables.clone();
+    let table = site.users.clone();
+    let page = users::feed_page(site.installed_conn()?, &t, &table, cursor, limit)?;
+    let next_cursor = page.records.last().map(|(id, _)| *id).unwrap_or(cursor);
+    let answer = FeedAnswer {
+        ok: true,
+        protocol: PROTOCOL_VERSION,
+        cursor,
+        limit,
+        next_cursor,
+        more: page.remaining > 0,
+        total: page.total,
+        remaining: page.remaining,
+        users: page.records.iter().map(|(_, r)| r.to_json()).collect(),
+    };
+    let body = serde_json::to_string(&answer).map_err(|e| Error::input(format!("cannot encode the page: {e}")))?;
+    Ok(HttpResponse::json(200, body))
+}
+
+fn summary(request: &Request, response: &HttpResponse) -> String {
+    let asked = request.to_json();
+    let shown = match request {
+        Request::Feed { .. } if response.status == 200 => {
+            let answer: serde_json::Value = serde_json::from_str(&response.body).unwrap_or_default();
+            json!({
+                "request": asked,
+                "answer": {"limit": answer["limit"], "next_cursor": answer["next_cursor"], "more": answer["more"],
+                           "total": answer["total"], "remaining": answer["remaining"],
+                           "users": answer["users"].as_array().map(|u| u.len()).unwrap_or(0)}
+            })
+        }
+        _ => json!({"request": asked, "answer": response.body}),
+    };
+    shown.to_string()
+}
+
+fn log(
+    site: &mut Site,
+    kind: LogType,
+    account: Option<&Account>,
+    masked_key: &str,
+    ip: &str,
+    response: &HttpResponse,
+    content: &str,
+) -> Result<()> {
+    let t = site.tables.clone();
+    let short: String = response.body.chars().take(300).collect();
+    logs::write(
+        site.installed_conn()?,
+        &t,
+        &NewLog {
+            kind,
+            account_id: account.map(|a| a.id),
+            account_name: account.map(|a| a.name.as_str()).unwrap_or(""),
+            key: masked_key,
+            ip,
+            status: response.status as i32,
+            response: short,
+            content: content.to_string(),
+        },
+    )
+}

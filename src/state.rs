@@ -1,0 +1,175 @@
+//! The process-wide state behind the C ABI: configuration, one connection, one HTTP client.
+//!
+//! PHP calls the library from one thread per process, request after request (PHP-FPM keeps
+//! a worker for many requests). The state lives as long as the process, so a second request
+//! reuses the connection. A process forked after the library was loaded (PHP-FPM's master
+//! forks its workers) notices the new process id and leaves its parent's connection and
+//! client alone: it neither uses nor closes them, it opens its own.
+
+use std::sync::Mutex;
+
+use mysql::Conn;
+use once_cell::sync::Lazy;
+
+use crate::config::Config;
+use crate::error::{Code, Error, Result};
+use crate::storage::users::UserTable;
+use crate::storage::{conn, schema, Tables};
+use crate::transport::client::Client;
+
+/// Everything one call needs: the site's configuration, its tables and its connections.
+pub struct Site {
+    pub config: Config,
+    pub tables: Tables,
+    pub users: UserTable,
+    conn: Option<Conn>,
+    client: Option<Client>,
+    schema_ok: bool,
+    /// Connections opened by this process, for diagnostics and tests.
+    pub connections_opened: u64,
+}
+
+struct State {
+    pid: u32,
+    site: Option<Site>,
+}
+
+static STATE: Lazy<Mutex<State>> = Lazy::new(|| Mutex::new(State { pid: std::process::id(), site: None }));
+
+fn lock() -> std::sync::MutexGuard<'static, State> {
+    // A panic while the lock was held is caught at the boundary; the state it left is
+    // repaired by `after_panic`, so a poisoned lock is still usable.
+    let mut state = STATE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let pid = std::process::id();
+    if state.pid != pid {
+        if let Some(site) = state.site.as_mut() {
+            // The parent's socket and client thread: closing them would break the parent.
+            std::mem::forget(site.conn.take());
+            std::mem::forget(site.client.take());
+            site.schema_ok = false;
+            site.connections_opened = 0;
+        }
+        state.pid = pid;
+    }
+    state
+}
+
+impl Site {
+    /// The live connection, reconnecting when the server went away since the last call.
+    pub fn conn(&mut self) -> Result<&mut Conn> {
+        let alive = match self.conn.as_mut() {
+            Some(c) => conn::is_alive(c),
+            None => false,
+        };
+        if !alive {
+            self.conn = None;
+            self.schema_ok = false;
+            self.conn = Some(conn::open(&self.config.db)?);
+            self.connections_opened += 1;
+        }
+        Ok(self.conn.as_mut().expect("connection was just opened"))
+    }
+
+    /// The connection, after checking that the plugin's tables are installed and current.
+    pub fn installed_conn(&mut self) -> Result<&mut Conn> {
+        if !self.schema_ok {
+            let tables = self.tables.clone();
+            schema::require_current(self.conn()?, &tables)?;
+            self.schema_ok = true;
+        }
+        self.conn()
+    }
+
+    pub fn client(&mut self) -> Result<Client> {
+        if self.client.is_none() {
+            self.client = Some(Client::new(&self.config.http)?);
+        }
+        Ok(self.client.clone().expect("client was just built"))
+    }
+
+    /// Forgets that the schema was checked (after install or uninstall).
+    pub fn schema_changed(&mut self) {
+        self.schema_ok = false;
+    }
+
+    /// Drops the connection so that the next call opens a fresh one.
+    pub fn drop_connection(&mut self) {
+        self.conn = None;
+        self.schema_ok = false;
+    }
+}
+
+/// Applies a new configuration. The connection is kept when the database settings did not
+/// change. A configuration that fails (bad custom column, unreachable database) leaves the
+/// previous one in force.
+pub fn init(config: Config) -> Result<()> {
+    let mut state = lock();
+    let mut candidate = Site {
+        tables: Tables::new(&config.table_prefix),
+        users: UserTable { columns: Vec::new(), locales: Vec::new(), custom: Vec::new() },
+        config,
+        conn: None,
+        client: None,
+        schema_ok: false,
+        connections_opened: 0,
+    };
+    if let Some(old) = state.site.as_mut() {
+        candidate.connections_opened = old.connections_opened;
+        if old.config.db == candidate.config.db {
+            candidate.conn = old.conn.take();
+        }
+        if old.config.http == candidate.config.http {
+            candidate.client = old.client.take();
+        }
+    }
+
+    let tables = candidate.tables.clone();
+    let custom = candidate.config.custom_columns.clone();
+    match candidate.conn().and_then(|c| UserTable::load(c, &tables, &custom)) {
+        Ok(users) => {
+            candidate.users = users;
+            state.site = Some(candidate);
+            Ok(())
+        }
+        Err(e) => {
+            if let Some(old) = state.site.as_mut() {
+                if old.config.db == candidate.config.db {
+                    old.conn = candidate.conn.take();
+                }
+                old.connections_opened = candidate.connections_opened;
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Runs `f` with the configured site, or refuses before `as_init` succeeded.
+pub fn with_site<T>(f: impl FnOnce(&mut Site) -> Result<T>) -> Result<T> {
+    let mut state = lock();
+    let site = state
+        .site
+        .as_mut()
+        .ok_or_else(|| Error::new(Code::NotInitialized, "call as_init with the site's configuration first"))?;
+    let result = f(site);
+    if let Err(e) = &result {
+        if e.code == Code::Database {
+            // The connection may be in any state after a failed statement; a ping on the
+            // next call decides whether it is reused.
+            site.schema_ok = false;
+        }
+    }
+    result
+}
+
+/// Called after a panic was caught: the connection may be mid-transaction, so it goes.
+pub fn after_panic() {
+    let mut state = lock();
+    if let Some(site) = state.site.as_mut() {
+        site.drop_connection();
+    }
+}
+
+/// The configuration currently in force, if any.
+pub fn is_initialized() -> bool {
+    lock().site.is_some()
+}

@@ -1,0 +1,141 @@
+//! The accounts table: the other sites, their keys, cursors and counters.
+
+use mysql::prelude::Queryable;
+use mysql::{Conn, Row};
+
+use crate::domain::account::{Account, AccountInput};
+use crate::error::{Error, Result};
+use crate::storage::Tables;
+use crate::transport::signing::key_id;
+
+const COLUMNS: &str = "pk_i_id, s_name, s_url, s_api_key, s_columns, i_last_user_id, i_synced_from, \
+    i_synced_to, s_last_status, s_last_message, DATE_FORMAT(dt_last_date, '%Y-%m-%d %H:%i:%s')";
+
+fn from_row(row: Row) -> Result<Account> {
+    let (id, name, url, api_key, columns, last_user_id, synced_from, synced_to, status, message, date): (
+        i64,
+        String,
+        String,
+        String,
+        String,
+        u64,
+        u64,
+        u64,
+        String,
+        String,
+        Option<String>,
+    ) = mysql::from_row_opt(row).map_err(|e| Error::database(format!("unreadable account row: {e}")))?;
+    let columns: Vec<String> = serde_json::from_str(&columns)
+        .map_err(|e| Error::database(format!("account {id} has unreadable columns: {e}")))?;
+    Ok(Account {
+        id,
+        name,
+        url,
+        api_key,
+        columns,
+        last_user_id,
+        synced_from,
+        synced_to,
+        last_status: status,
+        last_message: message,
+        last_date: date,
+    })
+}
+
+pub fn list(conn: &mut Conn, t: &Tables) -> Result<Vec<Account>> {
+    let rows: Vec<Row> = conn.query(format!("SELECT {COLUMNS} FROM {} ORDER BY s_name, pk_i_id", t.plugin("account")))?;
+    rows.into_iter().map(from_row).collect()
+}
+
+pub fn get(conn: &mut Conn, t: &Tables, id: i64) -> Result<Account> {
+    let row: Option<Row> =
+        conn.exec_first(format!("SELECT {COLUMNS} FROM {} WHERE pk_i_id = ?", t.plugin("account")), (id,))?;
+    row.map(from_row).unwrap_or_else(|| Err(Error::not_found(format!("account {id} does not exist"))))
+}
+
+/// The account whose key has this fingerprint.
+pub fn find_by_key_id(conn: &mut Conn, t: &Tables, key_id: &str) -> Result<Option<Account>> {
+    let row: Option<Row> =
+        conn.exec_first(format!("SELECT {COLUMNS} FROM {} WHERE s_key_id = ?", t.plugin("account")), (key_id,))?;
+    row.map(from_row).transpose()
+}
+
+/// Creates or changes an account from validated input and returns it as stored.
+pub fn save(conn: &mut Conn, t: &Tables, input: &AccountInput) -> Result<Account> {
+    let columns = serde_json::to_string(&input.columns).unwrap_or_else(|_| "[]".into());
+    let key_clash = |e: mysql::Error| match &e {
+        mysql::Error::MySqlError(m) if m.code == 1062 => {
+            Error::input("another account already holds this API key")
+        }
+        _ => Error::from(e),
+    };
+
+    if input.id > 0 {
+        let existing = get(conn, t, input.id)?;
+        let key = input.api_key.clone().unwrap_or(existing.api_key);
+        conn.exec_drop(
+            format!(
+                "UPDATE {} SET s_name = ?, s_url = ?, s_api_key = ?, s_key_id = ?, s_columns = ?, i_last_user_id = ? WHERE pk_i_id = ?",
+                t.plugin("account")
+            ),
+            (&input.name, &input.url, &key, key_id(&key), &columns, input.last_user_id, input.id),
+        )
+        .map_err(key_clash)?;
+        return get(conn, t, input.id);
+    }
+
+    let key = input.api_key.clone().unwrap_or_default();
+    conn.exec_drop(
+        format!(
+            "INSERT INTO {} (s_name, s_url, s_api_key, s_key_id, s_columns, i_last_user_id, s_last_message, dt_created)
+             VALUES (?, ?, ?, ?, ?, ?, '', NOW())",
+            t.plugin("account")
+        ),
+        (&input.name, &input.url, &key, key_id(&key), &columns, input.last_user_id),
+    )
+    .map_err(key_clash)?;
+    let id = conn.last_insert_id() as i64;
+    get(conn, t, id)
+}
+
+pub fn delete(conn: &mut Conn, t: &Tables, id: i64) -> Result<()> {
+    conn.exec_drop(format!("DELETE FROM {} WHERE pk_i_id = ?", t.plugin("account")), (id,))?;
+    if conn.affected_rows() == 0 {
+        return Err(Error::not_found(format!("account {id} does not exist")));
+    }
+    Ok(())
+}
+
+/// Records the outcome of a feed batch: the new cursor and counter only move together with
+/// the batch they describe, inside the caller's transaction.
+pub fn record_feed_batch(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    id: i64,
+    last_user_id: u64,
+    applied: u64,
+    status: &str,
+    message: &str,
+) -> Result<()> {
+    conn.exec_drop(
+        format!(
+            "UPDATE {} SET i_last_user_id = ?, i_synced_from = i_synced_from + ?, s_last_status = ?,
+             s_last_message = ?, dt_last_date = NOW() WHERE pk_i_id = ?",
+            t.plugin("account")
+        ),
+        (last_user_id, applied, status, message, id),
+    )?;
+    Ok(())
+}
+
+/// Writes status, message and date without touching the cursor.
+pub fn record_status(conn: &mut impl Queryable, t: &Tables, id: i64, status: &str, message: &str) -> Result<()> {
+    conn.exec_drop(
+        format!(
+            "UPDATE {} SET s_last_status = ?, s_last_message = ?, dt_last_date = NOW() WHERE pk_i_id = ?",
+            t.plugin("account")
+        ),
+        (status, message, id),
+    )?;
+    Ok(())
+}

@@ -1,0 +1,424 @@
+//! Osclass' user tables: `t_user` and `t_user_description`, read and written by the sync.
+
+use std::collections::{BTreeMap, HashMap};
+
+use mysql::prelude::Queryable;
+use mysql::{Conn, Row, Value as Sql};
+
+use crate::domain::columns;
+use crate::domain::email;
+use crate::domain::record::{UserRecord, Value};
+use crate::error::{Error, Result};
+use crate::storage::{placeholders, Tables};
+
+/// The most parameters one prepared statement may carry (the protocol's limit is 65535).
+const MAX_PARAMS: usize = 60_000;
+
+/// A column of the site's real user table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnInfo {
+    pub name: String,
+    pub data_type: String,
+    pub max_chars: Option<u64>,
+    pub scale: Option<u32>,
+}
+
+impl ColumnInfo {
+    pub fn is_integer(&self) -> bool {
+        matches!(self.data_type.as_str(), "tinyint" | "smallint" | "mediumint" | "int" | "bigint")
+    }
+
+    pub fn is_decimal(&self) -> bool {
+        self.data_type == "decimal"
+    }
+}
+
+/// What this site's user table looks like: its columns (in table order), the locales it can
+/// hold descriptions for, and the custom columns the owner chose to sync.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserTable {
+    pub columns: Vec<ColumnInfo>,
+    pub locales: Vec<String>,
+    pub custom: Vec<String>,
+}
+
+impl UserTable {
+    /// Reads the real table shape. A custom column must exist and be neither a synced nor a
+    /// site-local column; otherwise the configuration is refused.
+    pub fn load(conn: &mut Conn, t: &Tables, custom: &[String]) -> Result<UserTable> {
+        let rows: Vec<(String, String, Option<u64>, Option<u32>)> = conn.exec(
+            "SELECT column_name, data_type, character_maximum_length, numeric_scale
+             FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ?
+             ORDER BY ordinal_position",
+            (t.raw_osclass("user"),),
+        )?;
+        if rows.is_empty() {
+            return Err(Error::database(format!(
+                "the table {} does not exist in this database; is the table prefix right?",
+                t.raw_osclass("user")
+            )));
+        }
+        let columns: Vec<ColumnInfo> = rows
+            .into_iter()
+            .map(|(name, data_type, max_chars, scale)| ColumnInfo { name, data_type: data_type.to_lowercase(), max_chars, scale })
+            .collect();
+
+        for name in custom {
+            if !columns.iter().any(|c| &c.name == name) {
+                return Err(Error::input(format!(
+                    "custom column {name:?} does not exist in {}",
+                    t.raw_osclass("user")
+                )));
+            }
+            if columns::is_site_local(name) || columns::is_synced(name) {
+                return Err(Error::input(format!(
+                    "{name} cannot be a custom column: it is {}",
+                    if columns::is_synced(name) { "synced already" } else { "local to each site" }
+                )));
+            }
+        }
+
+        let locales: Vec<String> = conn.query(format!("SELECT pk_c_code FROM {} ORDER BY pk_c_code", t.osclass("locale")))?;
+        Ok(UserTable { columns, locales, custom: custom.to_vec() })
+    }
+
+    pub fn column(&self, name: &str) -> Option<&ColumnInfo> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.column(name).is_some()
+    }
+
+    /// The columns this site sends and accepts: the synced ones it has, then its custom ones.
+    pub fn travelling(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = columns::SYNCED.iter().copied().filter(|c| self.has(c)).collect();
+        out.extend(self.custom.iter().map(String::as_str));
+        out
+    }
+
+    /// What an account may select: the travelling columns and the descriptions.
+    pub fn selectable(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.travelling().into_iter().map(str::to_string).collect();
+        out.push(columns::DESCRIPTIONS.to_string());
+        out
+    }
+
+    /// Columns of the table that could be offered as custom columns.
+    pub fn custom_candidates(&self) -> Vec<String> {
+        self.columns
+            .iter()
+            .map(|c| c.name.clone())
+            .filter(|c| !columns::is_synced(c) && !columns::is_site_local(c))
+            .collect()
+    }
+
+    pub fn has_locale(&self, code: &str) -> bool {
+        self.locales.iter().any(|l| l == code)
+    }
+}
+
+/// Converts what the server returned into the value that travels.
+pub fn to_value(info: &ColumnInfo, value: Sql) -> Value {
+    match value {
+        Sql::NULL => Value::Null,
+        Sql::Int(i) => Value::Int(i),
+        Sql::UInt(u) => Value::Int(u as i64),
+        Sql::Bytes(bytes) => {
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            if info.is_integer() {
+                text.parse().map(Value::Int).unwrap_or(Value::Text(text))
+            } else {
+                Value::Text(text)
+            }
+        }
+        Sql::Float(f) => Value::Text(f.to_string()),
+        Sql::Double(f) => Value::Text(f.to_string()),
+        Sql::Date(y, m, d, h, i, s, _) => Value::Text(format!("{y:04}-{m:02}-{d:02} {h:02}:{i:02}:{s:02}")),
+        Sql::Time(neg, days, h, i, s, _) => {
+            Value::Text(format!("{}{:02}:{i:02}:{s:02}", if neg { "-" } else { "" }, days * 24 + h as u32))
+        }
+    }
+}
+
+pub fn to_sql(value: &Value) -> Sql {
+    match value {
+        Value::Null => Sql::NULL,
+        Value::Int(i) => Sql::Int(*i),
+        Value::Text(s) => Sql::Bytes(s.as_bytes().to_vec()),
+    }
+}
+
+/// Whether a stored value already equals an incoming one, as the column would store it.
+/// Decimals are compared at the column's scale, since sites differ in precision.
+pub fn same_value(info: &ColumnInfo, stored: &Value, incoming: &Value) -> bool {
+    if info.is_decimal() {
+        if let (Some(a), Some(b)) = (decimal(stored), decimal(incoming)) {
+            let half_step = 0.5 * 10f64.powi(-(info.scale.unwrap_or(0) as i32));
+            return (a - b).abs() < half_step;
+        }
+    }
+    if info.is_integer() {
+        if let (Value::Int(a), Value::Text(b)) | (Value::Text(b), Value::Int(a)) = (stored, incoming) {
+            return b.trim().parse::<i64>().ok() == Some(*a);
+        }
+    }
+    stored == incoming
+}
+
+fn decimal(v: &Value) -> Option<f64> {
+    match v {
+        Value::Int(i) => Some(*i as f64),
+        Value::Text(s) => s.trim().parse().ok(),
+        Value::Null => None,
+    }
+}
+
+fn select_list(cols: &[&str]) -> String {
+    cols.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+}
+
+fn read_columns(table: &UserTable, cols: &[&str], mut row: Row, offset: usize) -> BTreeMap<String, Value> {
+    let mut out = BTreeMap::new();
+    for (i, name) in cols.iter().enumerate() {
+        let info = table.column(name).expect("columns come from the table");
+        let value = row.take::<Sql, _>(i + offset).unwrap_or(Sql::NULL);
+        out.insert(name.to_string(), to_value(info, value));
+    }
+    out
+}
+
+/// One page of the feed this site serves.
+#[derive(Debug, Clone)]
+pub struct FeedPage {
+    /// Source user id and record, ascending by id.
+    pub records: Vec<(u64, UserRecord)>,
+    pub total: u64,
+    pub remaining: u64,
+}
+
+/// Active and enabled users after `cursor`, at most `limit`, with their descriptions.
+pub fn feed_page(conn: &mut Conn, t: &Tables, table: &UserTable, cursor: u64, limit: u64) -> Result<FeedPage> {
+    let cols = table.travelling();
+    let rows: Vec<Row> = conn.exec(
+        format!(
+            "SELECT pk_i_id, {} FROM {} WHERE b_active = 1 AND b_enabled = 1 AND pk_i_id > ? ORDER BY pk_i_id LIMIT ?",
+            select_list(&cols),
+            t.osclass("user")
+        ),
+        (cursor, limit),
+    )?;
+    let mut records = Vec::with_capacity(rows.len());
+    for mut row in rows {
+        let id: u64 = row.take(0).unwrap_or(0);
+        let columns = read_columns(table, &cols, row, 1);
+        records.push((id, UserRecord { columns, descriptions: BTreeMap::new() }));
+    }
+
+    let ids: Vec<u64> = records.iter().map(|(id, _)| *id).collect();
+    let mut descriptions = descriptions_of(conn, t, &ids)?;
+    for (id, record) in records.iter_mut() {
+        if let Some(d) = descriptions.remove(id) {
+            record.descriptions = d;
+        }
+    }
+
+    let next = ids.last().copied().unwrap_or(cursor);
+    let (total, remaining): (u64, u64) = conn
+        .exec_first(
+            format!(
+                "SELECT COUNT(*), COALESCE(SUM(pk_i_id > ?), 0) FROM {} WHERE b_active = 1 AND b_enabled = 1",
+                t.osclass("user")
+            ),
+            (next,),
+        )?
+        .unwrap_or((0, 0));
+    Ok(FeedPage { records, total, remaining })
+}
+
+/// Descriptions of these users, by user id and locale.
+pub fn descriptions_of(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    ids: &[u64],
+) -> Result<HashMap<u64, BTreeMap<String, String>>> {
+    let mut out: HashMap<u64, BTreeMap<String, String>> = HashMap::new();
+    for chunk in ids.chunks(MAX_PARAMS) {
+        if chunk.is_empty() {
+            continue;
+        }
+        let rows: Vec<(u64, String, Option<String>)> = conn.exec(
+            format!(
+                "SELECT fk_i_user_id, fk_c_locale_code, s_info FROM {} WHERE fk_i_user_id IN ({})",
+                t.osclass("user_description"),
+                placeholders(chunk.len())
+            ),
+            chunk.to_vec(),
+        )?;
+        for (id, locale, info) in rows {
+            out.entry(id).or_default().insert(locale, info.unwrap_or_default());
+        }
+    }
+    Ok(out)
+}
+
+/// A user as stored on this site: its id and the asked columns.
+#[derive(Debug, Clone)]
+pub struct StoredUser {
+    pub id: u64,
+    pub columns: BTreeMap<String, Value>,
+}
+
+/// The users holding these e-mails (compared without case), keyed by normalised e-mail.
+pub fn find_by_emails(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    table: &UserTable,
+    emails: &[String],
+    cols: &[&str],
+) -> Result<HashMap<String, StoredUser>> {
+    let mut out = HashMap::new();
+    let mut select: Vec<&str> = vec!["s_email"];
+    select.extend(cols.iter().filter(|c| **c != "s_email"));
+    for chunk in emails.chunks(MAX_PARAMS) {
+        if chunk.is_empty() {
+            continue;
+        }
+        let rows: Vec<Row> = conn.exec(
+            format!(
+                "SELECT pk_i_id, {} FROM {} WHERE s_email IN ({})",
+                select_list(&select),
+                t.osclass("user"),
+                placeholders(chunk.len())
+            ),
+            chunk.iter().map(|e| Sql::from(e.as_str())).collect::<Vec<_>>(),
+        )?;
+        for mut row in rows {
+            let id: u64 = row.take(0).unwrap_or(0);
+            let columns = read_columns(table, &select, row, 1);
+            let key = columns.get("s_email").and_then(Value::as_text).map(email::normalise).unwrap_or_default();
+            out.insert(key, StoredUser { id, columns });
+        }
+    }
+    Ok(out)
+}
+
+/// Inserts users that all carry the same columns, in as few statements as the parameter
+/// limit allows.
+pub fn insert_many(conn: &mut impl Queryable, t: &Tables, cols: &[String], rows: &[Vec<Value>]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let per_statement = (MAX_PARAMS / cols.len().max(1)).max(1);
+    let names = cols.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
+    let one = format!("({})", placeholders(cols.len()));
+    for chunk in rows.chunks(per_statement) {
+        let values = vec![one.as_str(); chunk.len()].join(", ");
+        let params: Vec<Sql> = chunk.iter().flat_map(|r| r.iter().map(to_sql)).collect();
+        conn.exec_drop(format!("INSERT INTO {} ({names}) VALUES {values}", t.osclass("user")), params)?;
+    }
+    Ok(())
+}
+
+/// Changes some columns of one user.
+pub fn update_one(conn: &mut impl Queryable, t: &Tables, id: u64, changes: &BTreeMap<String, Value>) -> Result<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let set = changes.keys().map(|c| format!("`{c}` = ?")).collect::<Vec<_>>().join(", ");
+    let mut params: Vec<Sql> = changes.values().map(to_sql).collect();
+    params.push(Sql::UInt(id));
+    conn.exec_drop(format!("UPDATE {} SET {set} WHERE pk_i_id = ?", t.osclass("user")), params)?;
+    Ok(())
+}
+
+/// Writes descriptions, replacing the text of a locale the user already has.
+pub fn upsert_descriptions(conn: &mut impl Queryable, t: &Tables, rows: &[(u64, String, String)]) -> Result<()> {
+    for chunk in rows.chunks(MAX_PARAMS / 3) {
+        if chunk.is_empty() {
+            continue;
+        }
+        let values = vec!["(?, ?, ?)"; chunk.len()].join(", ");
+        let params: Vec<Sql> = chunk
+            .iter()
+            .flat_map(|(id, locale, text)| [Sql::UInt(*id), Sql::from(locale.as_str()), Sql::from(text.as_str())])
+            .collect();
+        conn.exec_drop(
+            format!(
+                "INSERT INTO {} (fk_i_user_id, fk_c_locale_code, s_info) VALUES {values}
+                 ON DUPLICATE KEY UPDATE s_info = VALUES(s_info)",
+                t.osclass("user_description")
+            ),
+            params,
+        )?;
+    }
+    Ok(())
+}
+
+/// Ids of the users holding these e-mails, keyed by normalised e-mail.
+pub fn ids_by_email(conn: &mut impl Queryable, t: &Tables, emails: &[String]) -> Result<HashMap<String, u64>> {
+    let mut out = HashMap::new();
+    for chunk in emails.chunks(MAX_PARAMS) {
+        if chunk.is_empty() {
+            continue;
+        }
+        let rows: Vec<(u64, String)> = conn.exec(
+            format!(
+                "SELECT pk_i_id, s_email FROM {} WHERE s_email IN ({})",
+                t.osclass("user"),
+                placeholders(chunk.len())
+            ),
+            chunk.iter().map(|e| Sql::from(e.as_str())).collect::<Vec<_>>(),
+        )?;
+        for (id, address) in rows {
+            out.insert(email::normalise(&address), id);
+        }
+    }
+    Ok(out)
+}
+
+/// Osclass shows a user by its username; core sets an empty one to the user's id.
+pub fn fill_empty_usernames(conn: &mut impl Queryable, t: &Tables, ids: &[u64]) -> Result<()> {
+    for chunk in ids.chunks(MAX_PARAMS) {
+        if chunk.is_empty() {
+            continue;
+        }
+        conn.exec_drop(
+            format!(
+                "UPDATE {} SET s_username = pk_i_id WHERE s_username = '' AND pk_i_id IN ({})",
+                t.osclass("user"),
+                placeholders(chunk.len())
+            ),
+            chunk.to_vec(),
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(name: &str, data_type: &str, scale: Option<u32>) -> ColumnInfo {
+        ColumnInfo { name: name.into(), data_type: data_type.into(), max_chars: None, scale }
+    }
+
+    #[test]
+    fn decimals_compare_at_the_column_scale() {
+        let lat = info("d_coord_lat", "decimal", Some(6));
+        assert!(same_value(&lat, &Value::Text("40.416775".into()), &Value::Text("40.4167750000".into())));
+        assert!(same_value(&lat, &Value::Text("40.416775".into()), &Value::Text("40.41677500001".into())));
+        assert!(!same_value(&lat, &Value::Text("40.416775".into()), &Value::Text("40.416776".into())));
+        assert!(!same_value(&lat, &Value::Null, &Value::Text("1.0".into())));
+        assert!(same_value(&lat, &Value::Null, &Value::Null));
+    }
+
+    #[test]
+    fn converts_server_values() {
+        let reg = info("dt_reg_date", "datetime", None);
+        assert_eq!(to_value(&reg, Sql::Date(2024, 3, 1, 10, 0, 5, 0)), Value::Text("2024-03-01 10:00:05".into()));
+        let flag = info("b_active", "tinyint", None);
+        assert_eq!(to_value(&flag, Sql::Bytes(b"1".to_vec())), Value::Int(1));
+        assert_eq!(to_value(&flag, Sql::NULL), Value::Null);
+    }
+}

@@ -1,0 +1,165 @@
+//! The wire format: headers, actions, limits and the messages both sides agree on.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value as Json};
+
+use crate::error::{Error, Result};
+
+pub const PROTOCOL_VERSION: u64 = 1;
+
+pub const HEADER_VERSION: &str = "X-AccountSync-Version";
+pub const HEADER_KEY_ID: &str = "X-AccountSync-Key-Id";
+pub const HEADER_TIMESTAMP: &str = "X-AccountSync-Timestamp";
+pub const HEADER_NONCE: &str = "X-AccountSync-Nonce";
+pub const HEADER_SIGNATURE: &str = "X-AccountSync-Signature";
+
+/// The path of the endpoint below a site's URL.
+pub const ENDPOINT_PATH: &str = "/oc-content/plugins/account_sync/api.php";
+
+/// The largest request body a site reads.
+pub const MAX_REQUEST_BODY: usize = 8 * 1024 * 1024;
+/// The largest answer a site reads from another (a full feed page with descriptions).
+pub const MAX_RESPONSE_BODY: usize = 64 * 1024 * 1024;
+/// The largest page one feed request may ask for.
+pub const MAX_FEED_LIMIT: u64 = 10_000;
+
+pub const ERR_KEY_MISSING: &str = "ERR: API Key is missing";
+pub const ERR_KEY_INVALID: &str = "ERR: API Key is invalid - no account found";
+
+/// A request body, checked field by field so that every refusal says what is wrong.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    Ping,
+    Feed { cursor: u64, limit: u64 },
+    Stream { events: Vec<Json> },
+}
+
+impl Request {
+    pub fn parse(body: &[u8]) -> Result<Request> {
+        if body.is_empty() {
+            return Err(Error::input("the request body is empty; send a JSON object with an action"));
+        }
+        let text = std::str::from_utf8(body).map_err(|_| Error::input("the request body is not UTF-8"))?;
+        let json: Json =
+            serde_json::from_str(text).map_err(|e| Error::json(format!("the request body is not valid JSON: {e}")))?;
+        let object = json.as_object().ok_or_else(|| Error::input("the request body must be a JSON object"))?;
+        let action = match object.get("action") {
+            Some(Json::String(a)) => a.as_str(),
+            Some(_) => return Err(Error::input("action must be a string")),
+            None => return Err(Error::input("the request has no action")),
+        };
+        match action {
+            "ping" => {
+                only_fields(object, &["action"])?;
+                Ok(Request::Ping)
+            }
+            "feed" => {
+                only_fields(object, &["action", "cursor", "limit"])?;
+                let cursor = whole_number(object, "cursor", 0, u32::MAX as u64)?;
+                let limit = whole_number(object, "limit", 1, MAX_FEED_LIMIT)?;
+                Ok(Request::Feed { cursor, limit })
+            }
+            "stream" => {
+                only_fields(object, &["action", "events"])?;
+                match object.get("events") {
+                    Some(Json::Array(events)) => Ok(Request::Stream { events: events.clone() }),
+                    _ => Err(Error::input("events must be an array")),
+                }
+            }
+            other => Err(Error::input(format!("unknown action {other:?}; this site knows ping, feed and stream"))),
+        }
+    }
+
+    pub fn to_json(&self) -> Json {
+        match self {
+            Request::Ping => serde_json::json!({"action": "ping"}),
+            Request::Feed { cursor, limit } => serde_json::json!({"action": "feed", "cursor": cursor, "limit": limit}),
+            Request::Stream { events } => serde_json::json!({"action": "stream", "events": events}),
+        }
+    }
+}
+
+fn only_fields(object: &Map<String, Json>, allowed: &[&str]) -> Result<()> {
+    match object.keys().find(|k| !allowed.contains(&k.as_str())) {
+        Some(unknown) => Err(Error::input(format!("unknown field {unknown:?}"))),
+        None => Ok(()),
+    }
+}
+
+fn whole_number(object: &Map<String, Json>, field: &str, min: u64, max: u64) -> Result<u64> {
+    let refuse = || Error::input(format!("{field} must be a whole number from {min} to {max}"));
+    let value = object.get(field).ok_or_else(|| Error::input(format!("{field} is missing")))?;
+    let n = value.as_u64().ok_or_else(refuse)?;
+    if n < min || n > max {
+        return Err(refuse());
+    }
+    Ok(n)
+}
+
+/// The answer to a feed request.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FeedAnswer {
+    pub ok: bool,
+    pub protocol: u64,
+    pub cursor: u64,
+    pub limit: u64,
+    pub next_cursor: u64,
+    pub more: bool,
+    pub total: u64,
+    pub remaining: u64,
+    pub users: Vec<Json>,
+}
+
+/// `{"ok":false,"error":…}`, the body of every refusal but the two about keys.
+pub fn error_body(message: &str) -> String {
+    serde_json::json!({"ok": false, "error": message}).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_known_actions() {
+        assert_eq!(Request::parse(br#"{"action":"ping"}"#).unwrap(), Request::Ping);
+        assert_eq!(
+            Request::parse(br#"{"action":"feed","cursor":0,"limit":5}"#).unwrap(),
+            Request::Feed { cursor: 0, limit: 5 }
+        );
+        let round = Request::Feed { cursor: 7, limit: 9 };
+        assert_eq!(Request::parse(round.to_json().to_string().as_bytes()).unwrap(), round);
+    }
+
+    #[test]
+    fn refuses_bad_bodies_with_a_reason() {
+        let cases: &[(&[u8], &str)] = &[
+            (b"", "empty"),
+            (b"not json", "not valid JSON"),
+            (b"{\"action\":\"feed\",\"cursor\":0", "not valid JSON"),
+            (b"[1,2]", "JSON object"),
+            (b"{\"x\":1}", "no action"),
+            (b"{\"action\":5}", "action must be a string"),
+            (b"{\"action\":\"drop\"}", "unknown action"),
+            (b"{\"action\":\"ping\",\"extra\":1}", "unknown field"),
+            (b"{\"action\":\"feed\",\"cursor\":-1,\"limit\":5}", "cursor must be"),
+            (b"{\"action\":\"feed\",\"cursor\":0,\"limit\":0}", "limit must be"),
+            (b"{\"action\":\"feed\",\"cursor\":0,\"limit\":10001}", "limit must be"),
+            (b"{\"action\":\"feed\",\"cursor\":0,\"limit\":\"5\"}", "limit must be"),
+            (b"{\"action\":\"feed\",\"cursor\":1.5,\"limit\":5}", "cursor must be"),
+            (b"{\"action\":\"feed\",\"cursor\":99999999999999999999,\"limit\":5}", "cursor must be"),
+            (b"{\"action\":\"feed\",\"limit\":5}", "cursor is missing"),
+            (b"\xff\xfe", "not UTF-8"),
+        ];
+        for (body, want) in cases {
+            let err = Request::parse(body).unwrap_err();
+            assert!(err.message.contains(want), "{:?}: {}", String::from_utf8_lossy(body), err.message);
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_a_crash() {
+        let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+        let body = format!("{{\"action\":\"stream\",\"events\":{deep}}}");
+        assert!(Request::parse(body.as_bytes()).is_err());
+    }
+}
