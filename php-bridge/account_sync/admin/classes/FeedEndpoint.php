@@ -1,0 +1,61 @@
+<?php
+
+declare(strict_types=1);
+
+namespace AccountSync\Admin;
+
+use AccountSync\FfiUnavailable;
+use AccountSync\LibraryException;
+
+/**
+ * Admin AJAX endpoint behind "Feed now": each call runs the feed of one account
+ * for a few seconds and answers the progress; the page calls again until done.
+ * Keeping each call short keeps it far below PHP's time limit.
+ */
+final class FeedEndpoint
+{
+    public const HOOK = 'account_sync_feed';
+
+    /** Time the library may spend per call before it stops after the current batch. */
+    public const BUDGET_MS = 5000;
+
+    /** The HTTP timeout of one batch can come on top of the budget. */
+    private const TIME_LIMIT_S = 120;
+
+    public static function url(): string
+    {
+        return (string) osc_admin_ajax_hook_url(self::HOOK);
+    }
+
+    public static function handle(): void
+    {
+        header('Content-Type: application/json; charset=utf-8');
+        header('Cache-Control: no-store');
+
+        if (!Request::isPost()) {
+            self::answer(405, ['ok' => false, 'error' => __('Use POST.', 'account_sync')]);
+        }
+        osc_csrf_check();
+
+        if (function_exists('set_time_limit')) {
+            set_time_limit(self::TIME_LIMIT_S);
+        }
+
+        $accountId = Request::postInt('account_id');
+        try {
+            $progress = Backend::library()->feed($accountId, self::BUDGET_MS, 0);
+        } catch (LibraryException | FfiUnavailable $e) {
+            self::answer(200, ['ok' => false, 'error' => $e->getMessage()]);
+        }
+
+        self::answer(200, ['ok' => true, 'progress' => $progress]);
+    }
+
+    /** @param array<string, mixed> $body */
+    private static function answer(int $status, array $body): never
+    {
+        http_response_code($status);
+        echo json_encode($body, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_INVALID_UTF8_SUBSTITUTE);
+        exit;
+    }
+}
