@@ -1,0 +1,109 @@
+//! Shared pieces of the end-to-end tests: the real database, the real PHP, the real sites.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The built library; `cargo test` builds the cdylib beside the tests.
+pub fn library() -> PathBuf {
+    let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| repo().join("target"));
+    let lib = target.join("debug/libaccount_sync.so");
+    assert!(lib.exists(), "{} is missing; run cargo build first", lib.display());
+    lib
+}
+
+/// A name no other test run uses at the same time.
+pub fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    format!("{prefix}_{}_{nanos}", std::process::id())
+}
+
+/// Runs the mysql client against the local server and returns its output.
+pub fn mysql(database: Option<&str>, sql: &str) -> String {
+    let mut cmd = Command::new("mysql");
+    cmd.args(["-h", "127.0.0.1", "-u", "root", "--batch", "--skip-column-names", "--default-character-set=utf8mb4"]);
+    if let Some(db) = database {
+        cmd.arg(db);
+    }
+    let out = cmd.arg("-e").arg(sql).output().expect("mysql client runs");
+    assert!(out.status.success(), "mysql failed on {sql}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A database built from the real Osclass 5.2.0 schema, dropped when the value goes.
+pub struct Database {
+    pub name: String,
+}
+
+impl Database {
+    pub fn from_fixture(prefix: &str) -> Database {
+        let name = unique(prefix);
+        mysql(None, &format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb3"));
+        let fixture = repo().join("tests/fixtures/osclass-5.2.0-schema.sql");
+        let status = Command::new("sh")
+            .arg("-c")
+            .arg(format!("mysql -h 127.0.0.1 -u root {name} < '{}'", fixture.display()))
+            .status()
+            .expect("mysql client runs");
+        assert!(status.success(), "loading the fixture failed");
+        Database { name }
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        let _ = Command::new("mysql")
+            .args(["-h", "127.0.0.1", "-u", "root", "-e", &format!("DROP DATABASE IF EXISTS `{}`", self.name)])
+            .status();
+    }
+}
+
+/// A process killed when the value goes (a `php -S` server).
+pub struct Server {
+    pub child: Child,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Waits until something accepts connections on the port.
+pub fn wait_for_port(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while Instant::now() < deadline {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("nothing listens on 127.0.0.1:{port}");
+}
+
+/// A free port on loopback.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+pub fn run(cmd: &mut Command) -> String {
+    let out = cmd.stderr(Stdio::piped()).output().expect("command runs");
+    assert!(
+        out.status.success(),
+        "{:?} failed: {}\n{}",
+        cmd,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn path_str(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
