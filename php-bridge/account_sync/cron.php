@@ -1,0 +1,68 @@
+<?php
+
+declare(strict_types=1);
+
+/*
+ * Pushes pending changes to the other sites (the stream), for the system's cron:
+ *
+ *   php oc-content/plugins/account_sync/cron.php [--budget-ms=50000]
+ *   GET {site}/oc-content/plugins/account_sync/cron.php
+ *
+ * Over HTTP the budget is capped so a web server's time limit is not reached. Prints one
+ * JSON line; the exit code (CLI) or status (HTTP) is non-zero on failure.
+ */
+
+use AccountSync\Config;
+use AccountSync\FfiUnavailable;
+use AccountSync\Library;
+use AccountSync\LibraryException;
+
+const ACCOUNT_SYNC_CRON_BUDGET_MS = 50000;
+const ACCOUNT_SYNC_CRON_HTTP_MAX_MS = 20000;
+
+$cli = PHP_SAPI === 'cli';
+
+$finish = static function (int $status, array $document) use ($cli): void {
+    $line = json_encode($document, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE) . "\n";
+    if ($cli) {
+        fwrite($status === 0 ? STDOUT : STDERR, $line);
+        exit($status === 0 ? 0 : 1);
+    }
+    http_response_code($status === 0 ? 200 : $status);
+    header('Content-Type: application/json');
+    echo $line;
+};
+
+$budgetMs = ACCOUNT_SYNC_CRON_BUDGET_MS;
+if ($cli) {
+    foreach (array_slice($argv, 1) as $argument) {
+        if (preg_match('/^--budget-ms=(\d+)$/', $argument, $m) === 1) {
+            $budgetMs = (int) $m[1];
+        } else {
+            fwrite(STDERR, "usage: php cron.php [--budget-ms=N]\n");
+            exit(2);
+        }
+    }
+} else {
+    $budgetMs = min($budgetMs, ACCOUNT_SYNC_CRON_HTTP_MAX_MS);
+}
+
+require_once __DIR__ . '/osclass-load.php';
+
+try {
+    $library = Library::instance();
+    Config::markCron();
+
+    if (!$library->supportsStream()) {
+        $finish(0, ['ok' => true, 'stream' => false, 'message' => 'this build of the library has no stream yet']);
+        return;
+    }
+
+    $finish(0, ['ok' => true, 'stream' => true, 'result' => $library->streamPending($budgetMs)]);
+} catch (FfiUnavailable $e) {
+    // Over HTTP the details (files, settings) go to the server's log only.
+    error_log('account_sync cron.php: ' . $e->getMessage());
+    $finish(503, ['ok' => false, 'error' => $cli ? $e->getMessage() : 'the account_sync library is not available']);
+} catch (LibraryException $e) {
+    $finish(500, ['ok' => false, 'error' => $e->getMessage(), 'code' => $e->codeName()]);
+}
