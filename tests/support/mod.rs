@@ -107,3 +107,4 @@ pub fn run(cmd: &mut Command) -> String {
 pub fn path_str(p: &Path) -> String {
     p.to_string_lossy().into_owned()
 }
+pub mod sites;
