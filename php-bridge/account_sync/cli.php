@@ -10,11 +10,13 @@ declare(strict_types=1);
  *   php oc-content/plugins/account_sync/cli.php feed <account_id> [--budget-ms=20000]
  *   php oc-content/plugins/account_sync/cli.php stream [--budget-ms=50000]
  *   php oc-content/plugins/account_sync/cli.php version
+ *   php oc-content/plugins/account_sync/cli.php scope-header FILE   (for ffi.preload)
  *
  * Exit codes: 0 done, 1 failed (the error is on stderr), 2 wrong usage.
  */
 
 use AccountSync\FfiUnavailable;
+use AccountSync\Gateway;
 use AccountSync\Library;
 use AccountSync\LibraryException;
 
@@ -29,6 +31,7 @@ usage: php cli.php install
        php cli.php feed <account_id> [--budget-ms=N]
        php cli.php stream [--budget-ms=N]
        php cli.php version
+       php cli.php scope-header <file>
 
 TEXT;
 
@@ -135,7 +138,7 @@ function account_sync_cli(array $argv): int
     [$positional, $options] = account_sync_cli_arguments(array_slice($argv, 1));
     $command = $positional[0] ?? '';
 
-    $known = ['install' => 1, 'accounts' => 1, 'feed' => 2, 'stream' => 1, 'version' => 1];
+    $known = ['install' => 1, 'accounts' => 1, 'feed' => 2, 'stream' => 1, 'version' => 1, 'scope-header' => 2];
     if (!isset($known[$command]) || count($positional) !== $known[$command]) {
         fwrite(STDERR, ACCOUNT_SYNC_USAGE);
 
@@ -147,9 +150,25 @@ function account_sync_cli(array $argv): int
         return 2;
     }
 
-    require_once __DIR__ . '/osclass-load.php';
+    try {
+        require_once __DIR__ . '/osclass-load.php';
+    } catch (RuntimeException $e) {
+        fwrite(STDERR, 'error: ' . $e->getMessage() . "\n");
+
+        return 1;
+    }
 
     try {
+        if ($command === 'scope-header') {
+            $contents = Gateway::scopedHeader(Gateway::libraryPath(), Gateway::headerPath());
+            if (file_put_contents($positional[1], $contents) === false) {
+                throw new RuntimeException('cannot write ' . $positional[1]);
+            }
+            echo 'Wrote ', $positional[1], '; add ffi.preload=', realpath($positional[1]), " to the web SAPI's php.ini.\n";
+
+            return 0;
+        }
+
         $library = Library::instance();
         switch ($command) {
             case 'install':

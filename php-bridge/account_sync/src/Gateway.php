@@ -127,6 +127,27 @@ final class Gateway
         ]);
     }
 
+    /**
+     * The header with the two lines FFI::load and ffi.preload need in front:
+     * "#define FFI_SCOPE" and "#define FFI_LIB". include/account_sync.h has no preprocessor
+     * line at all, because FFI::cdef refuses them; preload.php and "cli.php scope-header"
+     * write this variant instead.
+     */
+    public static function scopedHeader(string $libraryPath, string $headerPath): string
+    {
+        $declarations = file_get_contents($headerPath);
+        if ($declarations === false) {
+            throw new FfiUnavailable(sprintf('The account_sync header %s cannot be read.', $headerPath));
+        }
+
+        return sprintf(
+            "#define FFI_SCOPE \"%s\"\n#define FFI_LIB \"%s\"\n%s",
+            self::SCOPE,
+            addcslashes($libraryPath, "\"\\"),
+            $declarations
+        );
+    }
+
     private static function assertExtensionUsable(): void
     {
         if (!extension_loaded('ffi') || !class_exists(\FFI::class, false)) {
