@@ -102,8 +102,14 @@ impl Config {
                 "api_key must be at least {MIN_API_KEY_LEN} characters"
             )));
         }
-        if self.api_key.chars().any(|c| c.is_control() || c.is_whitespace()) {
-            return Err(Error::input("api_key must not contain spaces or control characters"));
+        if self
+            .api_key
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace())
+        {
+            return Err(Error::input(
+                "api_key must not contain spaces or control characters",
+            ));
         }
         if self.feed_limit == 0 || self.feed_limit > MAX_FEED_LIMIT {
             return Err(Error::input(format!(
@@ -133,7 +139,10 @@ pub fn is_identifier(name: &str) -> bool {
 }
 
 fn is_identifier_prefix(prefix: &str) -> bool {
-    prefix.len() <= 20 && prefix.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    prefix.len() <= 20
+        && prefix
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 #[cfg(test)]
@@ -161,7 +170,10 @@ mod tests {
             ("api_key", serde_json::json!("short")),
             ("feed_limit", serde_json::json!(0)),
             ("feed_limit", serde_json::json!(10_001)),
-            ("custom_columns", serde_json::json!(["s_x`; DROP TABLE oc_t_user; --"])),
+            (
+                "custom_columns",
+                serde_json::json!(["s_x`; DROP TABLE oc_t_user; --"]),
+            ),
         ];
         for (field, value) in cases {
             let mut json = minimal();
@@ -175,11 +187,20 @@ mod tests {
     fn refuses_unknown_fields_and_wrong_types() {
         let mut json = minimal();
         json["feed_limt"] = serde_json::json!(5);
-        assert_eq!(Config::parse(&json.to_string()).unwrap_err().code, crate::error::Code::InvalidJson);
+        assert_eq!(
+            Config::parse(&json.to_string()).unwrap_err().code,
+            crate::error::Code::InvalidJson
+        );
         let mut json = minimal();
         json["feed_limit"] = serde_json::json!("5");
-        assert_eq!(Config::parse(&json.to_string()).unwrap_err().code, crate::error::Code::InvalidJson);
-        assert_eq!(Config::parse("{").unwrap_err().code, crate::error::Code::InvalidJson);
+        assert_eq!(
+            Config::parse(&json.to_string()).unwrap_err().code,
+            crate::error::Code::InvalidJson
+        );
+        assert_eq!(
+            Config::parse("{").unwrap_err().code,
+            crate::error::Code::InvalidJson
+        );
     }
 
     #[test]

@@ -72,7 +72,12 @@ impl Code {
 
 impl Error {
     pub fn new(code: Code, message: impl Into<String>) -> Error {
-        Error { code, message: message.into(), connection_lost: false, retryable: false }
+        Error {
+            code,
+            message: message.into(),
+            connection_lost: false,
+            retryable: false,
+        }
     }
 
     pub fn input(message: impl Into<String>) -> Error {
@@ -107,7 +112,9 @@ impl std::error::Error for Error {}
 impl From<mysql::Error> for Error {
     fn from(e: mysql::Error) -> Error {
         let message = match &e {
-            mysql::Error::MySqlError(m) => format!("the database refused it: {} (error {})", m.message, m.code),
+            mysql::Error::MySqlError(m) => {
+                format!("the database refused it: {} (error {})", m.message, m.code)
+            }
             other => format!("database error: {other}"),
         };
         Error {

@@ -34,12 +34,19 @@ struct State {
     site: Option<Site>,
 }
 
-static STATE: Lazy<Mutex<State>> = Lazy::new(|| Mutex::new(State { pid: std::process::id(), site: None }));
+static STATE: Lazy<Mutex<State>> = Lazy::new(|| {
+    Mutex::new(State {
+        pid: std::process::id(),
+        site: None,
+    })
+});
 
 fn lock() -> std::sync::MutexGuard<'static, State> {
     // A panic while the lock was held is caught at the boundary; the state it left is
     // repaired by `after_panic`, so a poisoned lock is still usable.
-    let mut state = STATE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut state = STATE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let pid = std::process::id();
     if state.pid != pid {
         if let Some(site) = state.site.as_mut() {
@@ -106,7 +113,11 @@ pub fn init(config: Config) -> Result<()> {
     let mut state = lock();
     let mut candidate = Site {
         tables: Tables::new(&config.table_prefix),
-        users: UserTable { columns: Vec::new(), locales: Vec::new(), custom: Vec::new() },
+        users: UserTable {
+            columns: Vec::new(),
+            locales: Vec::new(),
+            custom: Vec::new(),
+        },
         config,
         conn: None,
         client: None,
@@ -125,7 +136,10 @@ pub fn init(config: Config) -> Result<()> {
 
     let tables = candidate.tables.clone();
     let custom = candidate.config.custom_columns.clone();
-    match candidate.conn().and_then(|c| UserTable::load(c, &tables, &custom)) {
+    match candidate
+        .conn()
+        .and_then(|c| UserTable::load(c, &tables, &custom))
+    {
         Ok(users) => {
             candidate.users = users;
             state.site = Some(candidate);
@@ -146,10 +160,12 @@ pub fn init(config: Config) -> Result<()> {
 /// Runs `f` with the configured site, or refuses before `as_init` succeeded.
 pub fn with_site<T>(f: impl FnOnce(&mut Site) -> Result<T>) -> Result<T> {
     let mut state = lock();
-    let site = state
-        .site
-        .as_mut()
-        .ok_or_else(|| Error::new(Code::NotInitialized, "call as_init with the site's configuration first"))?;
+    let site = state.site.as_mut().ok_or_else(|| {
+        Error::new(
+            Code::NotInitialized,
+            "call as_init with the site's configuration first",
+        )
+    })?;
     let result = f(site);
     if let Err(e) = &result {
         if e.code == Code::Database {

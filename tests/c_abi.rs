@@ -15,7 +15,14 @@ fn header_compiles_and_a_c_program_gets_documented_answers() {
     let binary = std::env::temp_dir().join(unique("abi_check"));
 
     run(Command::new("cc")
-        .args(["-std=c11", "-D_DEFAULT_SOURCE", "-Wall", "-Wextra", "-Werror", "-I"])
+        .args([
+            "-std=c11",
+            "-D_DEFAULT_SOURCE",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-I",
+        ])
         .arg(repo().join("include"))
         .arg(repo().join("tests/c/abi_check.c"))
         .arg("-o")
@@ -38,7 +45,11 @@ fn header_compiles_and_a_c_program_gets_documented_answers() {
     let _ = std::fs::remove_file(&binary);
     let stdout = String::from_utf8_lossy(&output.stdout);
     print!("{stdout}");
-    assert!(output.status.success(), "abi_check failed:\n{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "abi_check failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(stdout.contains("0 checks failed"));
     assert!(stdout.contains("ok child uses its own connection"));
 }

@@ -26,17 +26,27 @@ impl Caller {
             (HEADER_KEY_ID, signing::key_id(&self.key)),
             (HEADER_TIMESTAMP, timestamp.to_string()),
             (HEADER_NONCE, nonce.to_string()),
-            (HEADER_SIGNATURE, signing::sign(&self.key, "POST", &self.path, timestamp, nonce, body)),
+            (
+                HEADER_SIGNATURE,
+                signing::sign(&self.key, "POST", &self.path, timestamp, nonce, body),
+            ),
         ]
     }
 
     fn send(&self, headers: Vec<(&'static str, String)>, body: Vec<u8>) -> Sent {
-        let mut request = self.http.post(&self.url).header("Content-Type", "application/json").body(body);
+        let mut request = self
+            .http
+            .post(&self.url)
+            .header("Content-Type", "application/json")
+            .body(body);
         for (name, value) in headers {
             request = request.header(name, value);
         }
         let response = request.send().expect("the site answers");
-        Sent { status: response.status().as_u16(), body: response.text().unwrap() }
+        Sent {
+            status: response.status().as_u16(),
+            body: response.text().unwrap(),
+        }
     }
 
     fn signed(&self, body: &[u8]) -> Sent {
@@ -57,9 +67,14 @@ fn every_bad_request_gets_a_clear_error_and_writes_only_a_log_line() {
         url: format!("{}{ENDPOINT_PATH}", a.url),
         path: ENDPOINT_PATH.to_string(),
         key: b.api_key.clone(),
-        http: reqwest::blocking::Client::builder().no_proxy().build().unwrap(),
+        http: reqwest::blocking::Client::builder()
+            .no_proxy()
+            .build()
+            .unwrap(),
     };
-    let checksum = |s: &Site| s.sql("CHECKSUM TABLE oc_t_user, oc_t_user_description, oc_t_account_sync_account EXTENDED");
+    let checksum = |s: &Site| {
+        s.sql("CHECKSUM TABLE oc_t_user, oc_t_user_description, oc_t_account_sync_account EXTENDED")
+    };
     let logs_before = a.logs("{}")["total"].as_i64().unwrap();
     let before = checksum(&a);
     let mut requests = 0;
@@ -73,23 +88,44 @@ fn every_bad_request_gets_a_clear_error_and_writes_only_a_log_line() {
     // Keys.
     let none = caller.send(vec![], b"{\"action\":\"ping\"}".to_vec());
     assert_eq!((none.status, none.body.as_str()), (401, ERR_KEY_MISSING));
-    let stranger = Caller { key: "a-key-no-account-holds-at-all".into(), ..caller_clone(&caller) };
+    let stranger = Caller {
+        key: "a-key-no-account-holds-at-all".into(),
+        ..caller_clone(&caller)
+    };
     let unknown = stranger.signed(b"{\"action\":\"ping\"}");
-    assert_eq!((unknown.status, unknown.body.as_str()), (403, ERR_KEY_INVALID));
+    assert_eq!(
+        (unknown.status, unknown.body.as_str()),
+        (403, ERR_KEY_INVALID)
+    );
     let body = b"{\"action\":\"ping\"}".to_vec();
     let mut forged = caller.headers(&body, signing::now(), &signing::nonce().unwrap());
     forged[4].1 = "00".repeat(32);
     let forged = caller.send(forged, body.clone());
-    assert_eq!((forged.status, forged.body.as_str()), (403, ERR_KEY_INVALID));
-    let stale = caller.send(caller.headers(&body, signing::now() - 3600, &signing::nonce().unwrap()), body.clone());
+    assert_eq!(
+        (forged.status, forged.body.as_str()),
+        (403, ERR_KEY_INVALID)
+    );
+    let stale = caller.send(
+        caller.headers(&body, signing::now() - 3600, &signing::nonce().unwrap()),
+        body.clone(),
+    );
     assert_eq!((stale.status, stale.body.as_str()), (403, ERR_KEY_INVALID));
     let nonce = signing::nonce().unwrap();
     let first = caller.send(caller.headers(&body, signing::now(), &nonce), body.clone());
     assert_eq!(first.status, 200);
     let replay = caller.send(caller.headers(&body, signing::now(), &nonce), body.clone());
-    assert_eq!((replay.status, replay.body.as_str()), (403, ERR_KEY_INVALID));
-    let tampered = caller.send(caller.headers(&body, signing::now(), &signing::nonce().unwrap()), b"{\"action\":\"feed\",\"cursor\":0,\"limit\":5}".to_vec());
-    assert_eq!((tampered.status, tampered.body.as_str()), (403, ERR_KEY_INVALID));
+    assert_eq!(
+        (replay.status, replay.body.as_str()),
+        (403, ERR_KEY_INVALID)
+    );
+    let tampered = caller.send(
+        caller.headers(&body, signing::now(), &signing::nonce().unwrap()),
+        b"{\"action\":\"feed\",\"cursor\":0,\"limit\":5}".to_vec(),
+    );
+    assert_eq!(
+        (tampered.status, tampered.body.as_str()),
+        (403, ERR_KEY_INVALID)
+    );
     requests += 7;
 
     // Versions.
@@ -97,40 +133,114 @@ fn every_bad_request_gets_a_clear_error_and_writes_only_a_log_line() {
     old[0].1 = "7".into();
     let old = caller.send(old, body.clone());
     assert_eq!(old.status, 400);
-    assert!(old.body.contains("protocol version 7 is not supported (this site speaks 1)"), "{}", old.body);
+    assert!(
+        old.body
+            .contains("protocol version 7 is not supported (this site speaks 1)"),
+        "{}",
+        old.body
+    );
     let mut missing = caller.headers(&body, signing::now(), &signing::nonce().unwrap());
     missing.remove(0);
     let missing = caller.send(missing, body);
     assert_eq!(missing.status, 400);
-    assert!(missing.body.contains("X-AccountSync-Version"), "{}", missing.body);
+    assert!(
+        missing.body.contains("X-AccountSync-Version"),
+        "{}",
+        missing.body
+    );
     requests += 2;
 
     // Bodies.
-    let big_junk = format!("{{\"action\":\"ping\",\"junk\":\"{}\"}}", "x".repeat(3 * 1024 * 1024));
+    let big_junk = format!(
+        "{{\"action\":\"ping\",\"junk\":\"{}\"}}",
+        "x".repeat(3 * 1024 * 1024)
+    );
     let cases: Vec<(Vec<u8>, u16, &str)> = vec![
         (b"".to_vec(), 400, "body is empty"),
         (b"not json at all".to_vec(), 400, "not valid JSON"),
-        (b"{\"action\":\"feed\",\"cursor\":0".to_vec(), 400, "not valid JSON"),
+        (
+            b"{\"action\":\"feed\",\"cursor\":0".to_vec(),
+            400,
+            "not valid JSON",
+        ),
         (b"[\"feed\"]".to_vec(), 400, "must be a JSON object"),
-        (b"{\"action\":\"format_disk\"}".to_vec(), 400, "unknown action"),
-        (b"{\"action\":[\"feed\"]}".to_vec(), 400, "action must be a string"),
-        (b"{\"action\":\"feed\",\"cursor\":\"0\",\"limit\":5}".to_vec(), 400, "cursor must be a whole number"),
-        (b"{\"action\":\"feed\",\"cursor\":0,\"limit\":true}".to_vec(), 400, "limit must be a whole number"),
-        (b"{\"action\":\"feed\",\"cursor\":-5,\"limit\":5}".to_vec(), 400, "cursor must be a whole number"),
-        (b"{\"action\":\"feed\",\"cursor\":0,\"limit\":-1}".to_vec(), 400, "limit must be a whole number"),
-        (b"{\"action\":\"feed\",\"cursor\":0,\"limit\":0}".to_vec(), 400, "limit must be a whole number"),
-        (b"{\"action\":\"feed\",\"cursor\":0,\"limit\":1000000000000}".to_vec(), 400, "limit must be a whole number"),
-        (b"{\"action\":\"feed\",\"cursor\":99999999999999,\"limit\":5}".to_vec(), 400, "cursor must be a whole number"),
-        (b"{\"action\":\"feed\",\"cursor\":0,\"limit\":5,\"drop\":1}".to_vec(), 400, "unknown field"),
-        (b"{\"action\":\"feed\",\"cursor\":0,\"limit\":\"5; DROP TABLE oc_t_user\"}".to_vec(), 400, "limit must be"),
-        (format!("{}{}", "[".repeat(2000), "]".repeat(2000)).into_bytes(), 400, "not valid JSON"),
+        (
+            b"{\"action\":\"format_disk\"}".to_vec(),
+            400,
+            "unknown action",
+        ),
+        (
+            b"{\"action\":[\"feed\"]}".to_vec(),
+            400,
+            "action must be a string",
+        ),
+        (
+            b"{\"action\":\"feed\",\"cursor\":\"0\",\"limit\":5}".to_vec(),
+            400,
+            "cursor must be a whole number",
+        ),
+        (
+            b"{\"action\":\"feed\",\"cursor\":0,\"limit\":true}".to_vec(),
+            400,
+            "limit must be a whole number",
+        ),
+        (
+            b"{\"action\":\"feed\",\"cursor\":-5,\"limit\":5}".to_vec(),
+            400,
+            "cursor must be a whole number",
+        ),
+        (
+            b"{\"action\":\"feed\",\"cursor\":0,\"limit\":-1}".to_vec(),
+            400,
+            "limit must be a whole number",
+        ),
+        (
+            b"{\"action\":\"feed\",\"cursor\":0,\"limit\":0}".to_vec(),
+            400,
+            "limit must be a whole number",
+        ),
+        (
+            b"{\"action\":\"feed\",\"cursor\":0,\"limit\":1000000000000}".to_vec(),
+            400,
+            "limit must be a whole number",
+        ),
+        (
+            b"{\"action\":\"feed\",\"cursor\":99999999999999,\"limit\":5}".to_vec(),
+            400,
+            "cursor must be a whole number",
+        ),
+        (
+            b"{\"action\":\"feed\",\"cursor\":0,\"limit\":5,\"drop\":1}".to_vec(),
+            400,
+            "unknown field",
+        ),
+        (
+            b"{\"action\":\"feed\",\"cursor\":0,\"limit\":\"5; DROP TABLE oc_t_user\"}".to_vec(),
+            400,
+            "limit must be",
+        ),
+        (
+            format!("{}{}", "[".repeat(2000), "]".repeat(2000)).into_bytes(),
+            400,
+            "not valid JSON",
+        ),
         (b"{\"action\":\"p\xffing\"}".to_vec(), 400, "not UTF-8"),
         (big_junk.into_bytes(), 400, "unknown field"),
     ];
     for (body, status, message) in cases {
         let answer = caller.signed(&body);
-        assert_eq!(answer.status, status, "{}: {}", String::from_utf8_lossy(&body[..body.len().min(80)]), answer.body);
-        assert!(answer.body.contains(message), "{message:?} not in {}", answer.body);
+        assert_eq!(
+            answer.status,
+            status,
+            "{}: {}",
+            String::from_utf8_lossy(&body[..body.len().min(80)]),
+            answer.body
+        );
+        assert!(
+            answer.body.contains(message),
+            "{message:?} not in {}",
+            answer.body
+        );
         assert!(answer.body.contains("\"ok\":false"), "{}", answer.body);
         requests += 1;
     }
@@ -141,7 +251,11 @@ fn every_bad_request_gets_a_clear_error_and_writes_only_a_log_line() {
     assert_eq!(answer.status, 413, "{}", answer.body);
     requests += 1;
 
-    assert_eq!(checksum(&a), before, "no bad request changed a user or an account");
+    assert_eq!(
+        checksum(&a),
+        before,
+        "no bad request changed a user or an account"
+    );
     let logs_after = a.logs("{}")["total"].as_i64().unwrap();
     assert_eq!(logs_after - logs_before, requests, "one log line a request");
     let refused = a.logs(r#"{"status":403,"per_page":50}"#);
@@ -151,5 +265,10 @@ fn every_bad_request_gets_a_clear_error_and_writes_only_a_log_line() {
 }
 
 fn caller_clone(c: &Caller) -> Caller {
-    Caller { url: c.url.clone(), path: c.path.clone(), key: c.key.clone(), http: c.http.clone() }
+    Caller {
+        url: c.url.clone(),
+        path: c.path.clone(),
+        key: c.key.clone(),
+        http: c.http.clone(),
+    }
 }

@@ -11,35 +11,58 @@ use support::sites::Site;
 /// The synced view of a site's users, keyed by normalised e-mail. Coordinates are rounded
 /// to the smaller precision of the two forks.
 fn users(site: &Site, only_active_enabled: bool) -> BTreeMap<String, Json> {
-    let filter = if only_active_enabled { "WHERE b_active = 1 AND b_enabled = 1" } else { "" };
+    let filter = if only_active_enabled {
+        "WHERE b_active = 1 AND b_enabled = 1"
+    } else {
+        ""
+    };
     let rows = site.sql(&format!(
         "SELECT LOWER(TRIM(s_email)) AS k, s_email, s_name, s_username, s_password, s_website, s_phone_land,
                 s_phone_mobile, b_active, b_enabled, s_country, s_region, s_city, s_city_area, s_address, s_zip,
                 ROUND(d_coord_lat, 6) AS lat, ROUND(d_coord_long, 6) AS lng, b_company, dt_reg_date, dt_mod_date
          FROM oc_t_user {filter} ORDER BY k"
     ));
-    rows.as_array().unwrap().iter().map(|r| (r["k"].as_str().unwrap().to_string(), r.clone())).collect()
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["k"].as_str().unwrap().to_string(), r.clone()))
+        .collect()
 }
 
 fn descriptions(site: &Site, locales: &[&str]) -> BTreeMap<String, Json> {
-    let list = locales.iter().map(|l| format!("'{l}'")).collect::<Vec<_>>().join(",");
+    let list = locales
+        .iter()
+        .map(|l| format!("'{l}'"))
+        .collect::<Vec<_>>()
+        .join(",");
     let rows = site.sql(&format!(
         "SELECT CONCAT(LOWER(TRIM(u.s_email)), '/', d.fk_c_locale_code) AS k, d.s_info FROM oc_t_user u
          JOIN oc_t_user_description d ON d.fk_i_user_id = u.pk_i_id
          WHERE u.b_active = 1 AND u.b_enabled = 1 AND d.fk_c_locale_code IN ({list}) ORDER BY k"
     ));
-    rows.as_array().unwrap().iter().map(|r| (r["k"].as_str().unwrap().to_string(), r["s_info"].clone())).collect()
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["k"].as_str().unwrap().to_string(), r["s_info"].clone()))
+        .collect()
 }
 
 fn count(site: &Site, sql: &str) -> i64 {
     let rows = site.sql(sql);
     let first = &rows[0];
     let value = first.as_object().unwrap().values().next().unwrap();
-    value.as_str().map(|s| s.parse().unwrap()).or_else(|| value.as_i64()).unwrap()
+    value
+        .as_str()
+        .map(|s| s.parse().unwrap())
+        .or_else(|| value.as_i64())
+        .unwrap()
 }
 
 fn has_four_byte_char(row: &Json) -> bool {
-    row.as_object().unwrap().values().any(|v| v.as_str().is_some_and(|s| s.chars().any(|c| c as u32 > 0xFFFF)))
+    row.as_object().unwrap().values().any(|v| {
+        v.as_str()
+            .is_some_and(|s| s.chars().any(|c| c as u32 > 0xFFFF))
+    })
 }
 
 /// Users every test wants on A, beyond what the seeder makes: a legacy SHA-1 hash, a
@@ -76,7 +99,9 @@ fn feed_brings_exactly_the_active_enabled_users_and_a_second_feed_changes_nothin
 
     // One location of A exists on B under other ids: B must point at its own rows.
     b.sql("INSERT INTO oc_t_country (pk_c_code, s_name) VALUES ('ES', 'Spain')");
-    b.sql("INSERT INTO oc_t_region (pk_i_id, fk_c_country_code, s_name) VALUES (901, 'ES', 'Madrid')");
+    b.sql(
+        "INSERT INTO oc_t_region (pk_i_id, fk_c_country_code, s_name) VALUES (901, 'ES', 'Madrid')",
+    );
     b.sql("INSERT INTO oc_t_city (pk_i_id, fk_i_region_id, s_name, fk_c_country_code) VALUES (902, 901, 'Alcalá', 'ES')");
     a.sql("UPDATE oc_t_user SET fk_c_country_code = NULL WHERE s_email = 'Legacy.Lee@Example.org'");
     a.sql("INSERT IGNORE INTO oc_t_country (pk_c_code, s_name) VALUES ('ES', 'Spain')");
@@ -85,12 +110,21 @@ fn feed_brings_exactly_the_active_enabled_users_and_a_second_feed_changes_nothin
     let expected = users(&a, true);
     let total = expected.len();
     assert!(total > 100, "the seeder made {total} active users");
-    assert!(count(&a, "SELECT COUNT(*) FROM oc_t_user WHERE b_active = 0 OR b_enabled = 0") >= 2);
+    assert!(
+        count(
+            &a,
+            "SELECT COUNT(*) FROM oc_t_user WHERE b_active = 0 OR b_enabled = 0"
+        ) >= 2
+    );
 
     // B: many small batches.
     let lines = b.feed(from_a_on_b);
     let batches = total.div_ceil(7);
-    assert_eq!(lines.iter().filter(|l| l.starts_with("Progress: ")).count(), batches, "{lines:#?}");
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("Progress: ")).count(),
+        batches,
+        "{lines:#?}"
+    );
     assert!(
         lines.iter().any(|l| l.starts_with(&format!(
             "Progress: {:.2}% (Total stats - Retrieved: 7, Remaining: {}, Total: {total} / Last request stats - Retrieved : 7, Limit: 7, From user ID: 0)",
@@ -99,41 +133,85 @@ fn feed_brings_exactly_the_active_enabled_users_and_a_second_feed_changes_nothin
         ))),
         "{lines:#?}"
     );
-    let last = lines.iter().rev().find(|l| l.starts_with("Progress: ")).unwrap();
-    assert!(last.starts_with(&format!("Progress: 100.00% (Total stats - Retrieved: {total}, Remaining: 0, Total: {total}")), "{last}");
+    let last = lines
+        .iter()
+        .rev()
+        .find(|l| l.starts_with("Progress: "))
+        .unwrap();
+    assert!(
+        last.starts_with(&format!(
+            "Progress: 100.00% (Total stats - Retrieved: {total}, Remaining: 0, Total: {total}"
+        )),
+        "{last}"
+    );
 
-    assert_eq!(users(&b, false), expected, "B holds exactly A's active and enabled users");
-    assert_eq!(descriptions(&b, &["en_US", "es_ES"]), descriptions(&a, &["en_US", "es_ES"]));
+    assert_eq!(
+        users(&b, false),
+        expected,
+        "B holds exactly A's active and enabled users"
+    );
+    assert_eq!(
+        descriptions(&b, &["en_US", "es_ES"]),
+        descriptions(&a, &["en_US", "es_ES"])
+    );
     let lee = &b.sql("SELECT fk_c_country_code, fk_i_region_id, fk_i_city_id, s_password FROM oc_t_user WHERE s_email = 'Legacy.Lee@Example.org'")[0];
     assert_eq!(lee["fk_i_region_id"], 901);
     assert_eq!(lee["fk_i_city_id"], 902);
-    assert_eq!(lee["s_password"].as_str().unwrap().len(), 40, "legacy SHA-1 copied as it is");
+    assert_eq!(
+        lee["s_password"].as_str().unwrap().len(),
+        40,
+        "legacy SHA-1 copied as it is"
+    );
     assert_eq!(count(&b, "SELECT COUNT(*) FROM oc_t_user WHERE fk_i_region_id IS NOT NULL AND fk_i_region_id <> 901"), 0);
 
     let account = b.account(from_a_on_b);
-    let max_id = count(&a, "SELECT MAX(pk_i_id) FROM oc_t_user WHERE b_active = 1 AND b_enabled = 1");
+    let max_id = count(
+        &a,
+        "SELECT MAX(pk_i_id) FROM oc_t_user WHERE b_active = 1 AND b_enabled = 1",
+    );
     assert_eq!(account["last_user_id"], max_id);
     assert_eq!(account["synced_from"], total as i64);
     assert_eq!(account["last_status"], "OK");
-    assert!(account["last_message"].as_str().unwrap().starts_with("Progress: 100.00%"));
+    assert!(account["last_message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Progress: 100.00%"));
 
     let feed_logs = b.logs(r#"{"type":"FEED","account_id":1,"per_page":500}"#);
     assert_eq!(feed_logs["total"], batches as i64);
     let process_logs = b.logs(r#"{"type":"PROCESS","account_id":1,"per_page":500}"#);
     assert_eq!(process_logs["total"], batches as i64);
-    assert!(process_logs["logs"][0]["response"].as_str().unwrap().contains("0 failed"));
+    assert!(process_logs["logs"][0]["response"]
+        .as_str()
+        .unwrap()
+        .contains("0 failed"));
     let served = a.logs(r#"{"type":"FEED","per_page":500}"#);
-    assert_eq!(served["total"], batches as i64, "A logged every page it served");
-    assert!(!serde_json::to_string(&served).unwrap().contains("$2y$"), "no hash in A's logs");
-    assert!(!serde_json::to_string(&feed_logs).unwrap().contains(&a.api_key), "no key in B's logs");
+    assert_eq!(
+        served["total"], batches as i64,
+        "A logged every page it served"
+    );
+    assert!(
+        !serde_json::to_string(&served).unwrap().contains("$2y$"),
+        "no hash in A's logs"
+    );
+    assert!(
+        !serde_json::to_string(&feed_logs)
+            .unwrap()
+            .contains(&a.api_key),
+        "no key in B's logs"
+    );
 
     // The same passwords log in on B.
-    let login = support::run(std::process::Command::new("php").arg(support::repo().join("tests/harness/site.php")).args([
-        "login",
-        &format!("--dir={}", b.dir.display()),
-        "--email=legacy.lee@example.org",
-        "--password=old-secret",
-    ]));
+    let login = support::run(
+        std::process::Command::new("php")
+            .arg(support::repo().join("tests/harness/site.php"))
+            .args([
+                "login",
+                &format!("--dir={}", b.dir.display()),
+                "--email=legacy.lee@example.org",
+                "--password=old-secret",
+            ]),
+    );
     assert!(login.contains("\"ok\":true"), "{login}");
 
     // A second full feed from user id 0 writes nothing.
@@ -145,13 +223,23 @@ fn feed_brings_exactly_the_active_enabled_users_and_a_second_feed_changes_nothin
          echo '{{}}';"
     ));
     let again = b.feed(from_a_on_b);
-    assert!(again.last().unwrap().contains(" retrieved, 0 applied, 0 failed"), "{again:#?}");
+    assert!(
+        again
+            .last()
+            .unwrap()
+            .contains(" retrieved, 0 applied, 0 failed"),
+        "{again:#?}"
+    );
     assert_eq!(checksum(&b), before, "a second feed changes nothing");
     assert_eq!(b.account(from_a_on_b)["synced_from"], total as i64);
 
     // C runs the MindStellar fork: 3-byte utf8 tables and no es_ES. Emoji users fail alone.
     c.feed(from_a_on_c);
-    let storable: BTreeMap<String, Json> = expected.iter().filter(|(_, r)| !has_four_byte_char(r)).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let storable: BTreeMap<String, Json> = expected
+        .iter()
+        .filter(|(_, r)| !has_four_byte_char(r))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     assert!(storable.len() < expected.len(), "A has users with emoji");
     assert_eq!(users(&c, false), storable);
     let failed = c.logs(r#"{"type":"PROCESS","status":207,"per_page":500}"#);
@@ -161,9 +249,24 @@ fn feed_brings_exactly_the_active_enabled_users_and_a_second_feed_changes_nothin
         "echo json_encode(AccountSync\\Library::instance()->log({}));",
         failed["logs"][0]["id"]
     ));
-    assert!(entry["log"]["content"].as_str().unwrap().contains("Incorrect string value"), "{failed_text}");
+    assert!(
+        entry["log"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Incorrect string value"),
+        "{failed_text}"
+    );
     let c_account = c.account(from_a_on_c);
-    assert_eq!(c_account["last_user_id"], max_id, "the cursor moved past the failed records");
+    assert_eq!(
+        c_account["last_user_id"], max_id,
+        "the cursor moved past the failed records"
+    );
     assert_eq!(c_account["last_status"], "PARTIAL");
-    assert_eq!(count(&c, "SELECT COUNT(*) FROM oc_t_user_description WHERE fk_c_locale_code <> 'en_US'"), 0);
+    assert_eq!(
+        count(
+            &c,
+            "SELECT COUNT(*) FROM oc_t_user_description WHERE fk_c_locale_code <> 'en_US'"
+        ),
+        0
+    );
 }

@@ -57,7 +57,10 @@ impl Account {
 
     /// The endpoint every site answers at.
     pub fn endpoint(&self) -> String {
-        format!("{}/oc-content/plugins/account_sync/api.php", self.url.trim_end_matches('/'))
+        format!(
+            "{}/oc-content/plugins/account_sync/api.php",
+            self.url.trim_end_matches('/')
+        )
     }
 }
 
@@ -82,10 +85,14 @@ impl AccountInput {
         self.name = self.name.trim().to_string();
         self.url = self.url.trim().trim_end_matches('/').to_string();
         if self.name.is_empty() || self.name.chars().count() > 100 {
-            return Err(Error::input("the account name must have 1 to 100 characters"));
+            return Err(Error::input(
+                "the account name must have 1 to 100 characters",
+            ));
         }
         if self.name.chars().any(char::is_control) {
-            return Err(Error::input("the account name must not contain control characters"));
+            return Err(Error::input(
+                "the account name must not contain control characters",
+            ));
         }
         check_url(&self.url, allow_plain_http)?;
 
@@ -140,10 +147,14 @@ pub fn check_url(url: &str, allow_plain_http: bool) -> Result<()> {
         return Err(Error::input("the URL has no host"));
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err(Error::input("the URL must not contain a user name or password"));
+        return Err(Error::input(
+            "the URL must not contain a user name or password",
+        ));
     }
     if parsed.query().is_some() || parsed.fragment().is_some() {
-        return Err(Error::input("the URL must be the site's address, without ? or #"));
+        return Err(Error::input(
+            "the URL must be the site's address, without ? or #",
+        ));
     }
     Ok(())
 }
@@ -151,7 +162,11 @@ pub fn check_url(url: &str, allow_plain_http: bool) -> Result<()> {
 fn is_loopback(url: &reqwest::Url) -> bool {
     let host = url.host_str().unwrap_or("");
     let bare = host.trim_start_matches('[').trim_end_matches(']');
-    host == "localhost" || bare.parse::<std::net::IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+    host == "localhost"
+        || bare
+            .parse::<std::net::IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false)
 }
 
 /// A key as it may appear in a page or a log: its first and last four characters.
@@ -183,7 +198,11 @@ mod tests {
     #[test]
     fn accepts_a_good_account() {
         let allowed = vec!["s_name".to_string(), "descriptions".to_string()];
-        let mut a = input("http://127.0.0.1:8081/", Some("k".repeat(24).as_str()), &["s_name"]);
+        let mut a = input(
+            "http://127.0.0.1:8081/",
+            Some("k".repeat(24).as_str()),
+            &["s_name"],
+        );
         a.validate(&allowed, false).unwrap();
         assert_eq!(a.name, "Site A");
         assert_eq!(a.url, "http://127.0.0.1:8081");
@@ -202,7 +221,11 @@ mod tests {
             input("https://example.com/?x=1", Some(&key), &[]),
             input("https://example.com", Some("short"), &[]),
             input("https://example.com", None, &[]),
-            input("https://example.com", Some(&key), &["s_name`; DROP TABLE oc_t_user"]),
+            input(
+                "https://example.com",
+                Some(&key),
+                &["s_name`; DROP TABLE oc_t_user"],
+            ),
             input("https://example.com", Some(&key), &["i_items"]),
         ];
         for mut case in cases {

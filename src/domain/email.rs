@@ -19,11 +19,19 @@ pub fn validate(email: &str) -> Result<()> {
         return Err(Error::input("e-mail is longer than 100 characters"));
     }
     if email.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(Error::input(format!("e-mail {email:?} contains white space")));
+        return Err(Error::input(format!(
+            "e-mail {email:?} contains white space"
+        )));
     }
     match email.split_once('@') {
-        Some((local, domain)) if !local.is_empty() && !domain.is_empty() && !domain.contains('@') => Ok(()),
-        _ => Err(Error::input(format!("e-mail {email:?} is not of the form name@domain"))),
+        Some((local, domain))
+            if !local.is_empty() && !domain.is_empty() && !domain.contains('@') =>
+        {
+            Ok(())
+        }
+        _ => Err(Error::input(format!(
+            "e-mail {email:?} is not of the form name@domain"
+        ))),
     }
 }
 
@@ -33,7 +41,10 @@ mod tests {
 
     #[test]
     fn normalises_case_and_spaces() {
-        assert_eq!(normalise("  Ana.Lopez@Example.COM "), "ana.lopez@example.com");
+        assert_eq!(
+            normalise("  Ana.Lopez@Example.COM "),
+            "ana.lopez@example.com"
+        );
         assert_eq!(normalise("ÉLODIE@exemple.fr"), "élodie@exemple.fr");
     }
 
@@ -46,7 +57,16 @@ mod tests {
 
     #[test]
     fn refuses_what_cannot_be_a_key() {
-        for bad in ["", "   ", "no-at-sign", "@example.com", "ana@", "an a@example.com", "a@b@c", "a\0@b.c"] {
+        for bad in [
+            "",
+            "   ",
+            "no-at-sign",
+            "@example.com",
+            "ana@",
+            "an a@example.com",
+            "a@b@c",
+            "a\0@b.c",
+        ] {
             assert!(validate(bad).is_err(), "{bad:?}");
         }
         let long = format!("{}@example.com", "a".repeat(95));

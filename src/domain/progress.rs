@@ -47,7 +47,13 @@ mod tests {
 
     #[test]
     fn message_has_the_known_form() {
-        let p = Progress { total: 21, remaining: 16, last_retrieved: 5, limit: 5, from_user_id: 0 };
+        let p = Progress {
+            total: 21,
+            remaining: 16,
+            last_retrieved: 5,
+            limit: 5,
+            from_user_id: 0,
+        };
         assert_eq!(
             p.message(),
             "Progress: 23.81% (Total stats - Retrieved: 5, Remaining: 16, Total: 21 / Last request stats - Retrieved : 5, Limit: 5, From user ID: 0)"
@@ -56,7 +62,13 @@ mod tests {
 
     #[test]
     fn empty_source_is_complete() {
-        let p = Progress { total: 0, remaining: 0, last_retrieved: 0, limit: 5, from_user_id: 0 };
+        let p = Progress {
+            total: 0,
+            remaining: 0,
+            last_retrieved: 0,
+            limit: 5,
+            from_user_id: 0,
+        };
         assert!(p.message().starts_with("Progress: 100.00%"));
     }
 }

@@ -45,7 +45,10 @@ pub struct UserRecord {
 impl UserRecord {
     /// The address as the sender stores it.
     pub fn email(&self) -> &str {
-        self.columns.get("s_email").and_then(Value::as_text).unwrap_or("")
+        self.columns
+            .get("s_email")
+            .and_then(Value::as_text)
+            .unwrap_or("")
     }
 
     /// The key two sites compare.
@@ -54,10 +57,16 @@ impl UserRecord {
     }
 
     pub fn to_json(&self) -> Json {
-        let user: Map<String, Json> =
-            self.columns.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
-        let descriptions: Map<String, Json> =
-            self.descriptions.iter().map(|(k, v)| (k.clone(), Json::from(v.as_str()))).collect();
+        let user: Map<String, Json> = self
+            .columns
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_json()))
+            .collect();
+        let descriptions: Map<String, Json> = self
+            .descriptions
+            .iter()
+            .map(|(k, v)| (k.clone(), Json::from(v.as_str())))
+            .collect();
         serde_json::json!({"user": user, "descriptions": descriptions})
     }
 
@@ -65,10 +74,14 @@ impl UserRecord {
     /// shape. The column names are only checked to be names here; the receiver keeps the
     /// ones its table really has.
     pub fn from_json(json: &Json) -> Result<UserRecord> {
-        let object = json.as_object().ok_or_else(|| Error::input("a user record must be an object"))?;
+        let object = json
+            .as_object()
+            .ok_or_else(|| Error::input("a user record must be an object"))?;
         for key in object.keys() {
             if key != "user" && key != "descriptions" {
-                return Err(Error::input(format!("unknown field {key:?} in a user record")));
+                return Err(Error::input(format!(
+                    "unknown field {key:?} in a user record"
+                )));
             }
         }
 
@@ -78,7 +91,9 @@ impl UserRecord {
             .ok_or_else(|| Error::input("a user record needs a \"user\" object"))?;
         let mut record = UserRecord::default();
         for (name, value) in user {
-            record.columns.insert(name.clone(), decode_column(name, value)?);
+            record
+                .columns
+                .insert(name.clone(), decode_column(name, value)?);
         }
 
         match record.columns.get("s_email") {
@@ -86,7 +101,9 @@ impl UserRecord {
             _ => return Err(Error::input("a user record needs s_email as a string")),
         }
         let trimmed = record.email().trim().to_string();
-        record.columns.insert("s_email".into(), Value::Text(trimmed));
+        record
+            .columns
+            .insert("s_email".into(), Value::Text(trimmed));
 
         if let Some(descriptions) = object.get("descriptions") {
             record.descriptions = decode_descriptions(descriptions)?;
@@ -100,7 +117,9 @@ fn decode_column(name: &str, value: &Json) -> Result<Value> {
         return Err(Error::input(format!("{name:?} is not a column name")));
     }
     if columns::is_site_local(name) {
-        return Err(Error::input(format!("column {name} belongs to one site and never travels")));
+        return Err(Error::input(format!(
+            "column {name} belongs to one site and never travels"
+        )));
     }
     if columns::is_flag(name) {
         return decode_flag(name, value).map(Value::Int);
@@ -120,7 +139,9 @@ fn decode_column(name: &str, value: &Json) -> Result<Value> {
         }
         Json::Number(n) if n.is_i64() => Ok(Value::Int(n.as_i64().unwrap_or_default())),
         Json::Number(n) if name.starts_with("d_") => Ok(Value::Text(n.to_string())),
-        _ => Err(Error::input(format!("column {name} has a value of the wrong type"))),
+        _ => Err(Error::input(format!(
+            "column {name} has a value of the wrong type"
+        ))),
     }
 }
 
@@ -129,7 +150,9 @@ fn decode_column(name: &str, value: &Json) -> Result<Value> {
 pub fn decode_flag(name: &str, value: &Json) -> Result<i64> {
     match value {
         Json::Bool(b) => Ok(*b as i64),
-        Json::Number(n) if n.as_i64() == Some(0) || n.as_i64() == Some(1) => Ok(n.as_i64().unwrap_or(0)),
+        Json::Number(n) if n.as_i64() == Some(0) || n.as_i64() == Some(1) => {
+            Ok(n.as_i64().unwrap_or(0))
+        }
         Json::String(s) if s == "0" || s == "1" => Ok(if s == "1" { 1 } else { 0 }),
         _ => Err(Error::input(format!(
             "column {name} must be 0, 1, true, false, \"0\" or \"1\", not {value}"
@@ -156,18 +179,26 @@ pub fn is_local_datetime(s: &str) -> bool {
 }
 
 fn decode_descriptions(json: &Json) -> Result<BTreeMap<String, String>> {
-    let object = json.as_object().ok_or_else(|| Error::input("descriptions must be an object"))?;
+    let object = json
+        .as_object()
+        .ok_or_else(|| Error::input("descriptions must be an object"))?;
     let mut out = BTreeMap::new();
     for (locale, text) in object {
         if !is_locale_code(locale) {
-            return Err(Error::input(format!("{locale:?} is not a locale code like en_US")));
+            return Err(Error::input(format!(
+                "{locale:?} is not a locale code like en_US"
+            )));
         }
         match text {
             Json::String(s) if !s.contains('\0') => {
                 out.insert(locale.clone(), s.clone());
             }
             Json::Null => {}
-            _ => return Err(Error::input(format!("description for {locale} must be a string"))),
+            _ => {
+                return Err(Error::input(format!(
+                    "description for {locale} must be a string"
+                )))
+            }
         }
     }
     Ok(out)
@@ -209,10 +240,25 @@ mod tests {
 
     #[test]
     fn flags_accept_only_explicit_spellings() {
-        for (v, want) in [(json!(0), 0), (json!(1), 1), (json!(true), 1), (json!(false), 0), (json!("0"), 0), (json!("1"), 1)] {
+        for (v, want) in [
+            (json!(0), 0),
+            (json!(1), 1),
+            (json!(true), 1),
+            (json!(false), 0),
+            (json!("0"), 0),
+            (json!("1"), 1),
+        ] {
             assert_eq!(decode_flag("b_active", &v).unwrap(), want, "{v}");
         }
-        for v in [json!("False"), json!("false"), json!(2), json!(-1), json!("yes"), json!(null), json!(0.5)] {
+        for v in [
+            json!("False"),
+            json!("false"),
+            json!(2),
+            json!(-1),
+            json!("yes"),
+            json!(null),
+            json!(0.5),
+        ] {
             assert!(decode_flag("b_active", &v).is_err(), "{v}");
         }
     }
@@ -235,7 +281,10 @@ mod tests {
             assert!(record(user.clone()).is_err(), "{user}");
         }
         assert!(UserRecord::from_json(&json!({"user": {"s_email": "a@b.c"}, "extra": 1})).is_err());
-        assert!(UserRecord::from_json(&json!({"user": {"s_email": "a@b.c"}, "descriptions": {"english": "x"}})).is_err());
+        assert!(UserRecord::from_json(
+            &json!({"user": {"s_email": "a@b.c"}, "descriptions": {"english": "x"}})
+        )
+        .is_err());
     }
 
     #[test]

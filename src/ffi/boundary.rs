@@ -23,7 +23,10 @@ pub fn run(out: *mut *mut c_char, work: impl FnOnce() -> Result<String>) -> i32 
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".into());
-            (Code::Panic, format!("internal error in account_sync: {what}"))
+            (
+                Code::Panic,
+                format!("internal error in account_sync: {what}"),
+            )
         }
     };
     // SAFETY: `out` was checked to be non-NULL; the caller promises it points to writable
@@ -42,7 +45,8 @@ pub unsafe fn text<'a>(p: *const c_char, name: &str) -> Result<&'a str> {
     }
     // SAFETY: non-NULL and NUL-terminated by the caller's promise.
     let c = unsafe { CStr::from_ptr(p) };
-    c.to_str().map_err(|_| Error::new(Code::InvalidUtf8, format!("{name} is not valid UTF-8")))
+    c.to_str()
+        .map_err(|_| Error::new(Code::InvalidUtf8, format!("{name} is not valid UTF-8")))
 }
 
 /// Borrows a byte buffer; NULL is accepted only with a length of 0.
@@ -54,7 +58,10 @@ pub unsafe fn bytes<'a>(p: *const u8, len: usize, name: &str) -> Result<&'a [u8]
         if len == 0 {
             return Ok(&[]);
         }
-        return Err(Error::new(Code::NullArgument, format!("{name} is NULL but its length is {len}")));
+        return Err(Error::new(
+            Code::NullArgument,
+            format!("{name} is NULL but its length is {len}"),
+        ));
     }
     // SAFETY: non-NULL and `len` bytes long by the caller's promise.
     Ok(unsafe { std::slice::from_raw_parts(p, len) })

@@ -5,6 +5,10 @@
 //!   `as_string_free`, exactly once;
 //! - input strings are NUL-terminated UTF-8, owned by the caller and only read during the
 //!   call.
+//!
+//! Those rules are the safety contract of every `unsafe` export below; it is stated once
+//! here rather than repeated in a `# Safety` section on each.
+#![allow(clippy::missing_safety_doc)]
 
 use std::collections::HashMap;
 use std::ffi::c_char;
@@ -34,8 +38,10 @@ pub extern "C" fn as_version() -> *const c_char {
 /// `len - 1` bytes and a NUL, and returns the length of the whole name. `buf` may be NULL
 /// when `len` is 0, to ask for the length. An unknown code gives "AS_ERR_UNKNOWN".
 #[no_mangle]
-pub extern "C" fn as_error_message(code: i32, buf: *mut c_char, len: usize) -> usize {
-    let name = Code::from_i32(code).map(Code::name).unwrap_or("AS_ERR_UNKNOWN");
+pub unsafe extern "C" fn as_error_message(code: i32, buf: *mut c_char, len: usize) -> usize {
+    let name = Code::from_i32(code)
+        .map(Code::name)
+        .unwrap_or("AS_ERR_UNKNOWN");
     if !buf.is_null() && len > 0 {
         let n = name.len().min(len - 1);
         // SAFETY: the caller promises `buf` holds `len` writable bytes; n + 1 <= len.
@@ -120,9 +126,22 @@ pub unsafe extern "C" fn as_handle_request(
             .map_err(|e| Error::json(format!("headers_json is not a JSON object: {e}")))?;
         let headers = headers
             .into_iter()
-            .map(|(k, v)| (k.to_ascii_lowercase(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
+            .map(|(k, v)| {
+                (
+                    k.to_ascii_lowercase(),
+                    v.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string()),
+                )
+            })
             .collect();
-        let request = serve::HttpRequest { method, path, headers, body, client_ip };
+        let request = serve::HttpRequest {
+            method,
+            path,
+            headers,
+            body,
+            client_ip,
+        };
         let response = state::with_site(|site| serve::handle(site, &request))?;
         Ok(serde_json::to_string(&response).unwrap_or_default())
     })
@@ -134,8 +153,12 @@ pub unsafe extern "C" fn as_handle_request(
 pub unsafe extern "C" fn as_feed(request_json: *const c_char, out: *mut *mut c_char) -> i32 {
     run(out, || {
         // SAFETY: the caller's promise on `request_json`.
-        let request: feed::FeedRequest = serde_json::from_str(unsafe { text(request_json, "request_json") }?)
-            .map_err(|e| Error::json(format!("the feed request is not of the expected shape: {e}")))?;
+        let request: feed::FeedRequest =
+            serde_json::from_str(unsafe { text(request_json, "request_json") }?).map_err(|e| {
+                Error::json(format!(
+                    "the feed request is not of the expected shape: {e}"
+                ))
+            })?;
         let progress = state::with_site(|site| feed::run(site, &request))?;
         Ok(serde_json::to_string(&progress).unwrap_or_default())
     })
@@ -150,14 +173,21 @@ pub unsafe extern "C" fn as_account_list(out: *mut *mut c_char) -> i32 {
 /// One account. Out: `{"account":…}`; `AS_ERR_NOT_FOUND` when it does not exist.
 #[no_mangle]
 pub unsafe extern "C" fn as_account_get(account_id: i64, out: *mut *mut c_char) -> i32 {
-    run(out, || json_out(state::with_site(|site| admin::account_get(site, account_id))))
+    run(out, || {
+        json_out(state::with_site(|site| {
+            admin::account_get(site, account_id)
+        }))
+    })
 }
 
 /// Creates (`id` 0 or absent) or changes an account from JSON
 /// `{"id":…,"name":…,"url":…,"api_key":…,"columns":[…],"last_user_id":…}`. An empty or
 /// absent `api_key` keeps the stored one. Out: `{"account":…}`.
 #[no_mangle]
-pub unsafe extern "C" fn as_account_save(account_json: *const c_char, out: *mut *mut c_char) -> i32 {
+pub unsafe extern "C" fn as_account_save(
+    account_json: *const c_char,
+    out: *mut *mut c_char,
+) -> i32 {
     run(out, || {
         // SAFETY: the caller's promise on `account_json`.
         let json = unsafe { text(account_json, "account_json") }?;
@@ -168,14 +198,22 @@ pub unsafe extern "C" fn as_account_save(account_json: *const c_char, out: *mut 
 /// Deletes an account. Out: `{}`.
 #[no_mangle]
 pub unsafe extern "C" fn as_account_delete(account_id: i64, out: *mut *mut c_char) -> i32 {
-    run(out, || json_out(state::with_site(|site| admin::account_delete(site, account_id))))
+    run(out, || {
+        json_out(state::with_site(|site| {
+            admin::account_delete(site, account_id)
+        }))
+    })
 }
 
 /// Calls the account's site. Out: `{"ok":true,"message":…,"remote":…}`; on failure
 /// `AS_ERR_REMOTE` with the exact error the other site gave.
 #[no_mangle]
 pub unsafe extern "C" fn as_account_test(account_id: i64, out: *mut *mut c_char) -> i32 {
-    run(out, || json_out(state::with_site(|site| admin::account_test(site, account_id))))
+    run(out, || {
+        json_out(state::with_site(|site| {
+            admin::account_test(site, account_id)
+        }))
+    })
 }
 
 /// One page of logs, newest first. Filter JSON, every field optional:
@@ -193,7 +231,9 @@ pub unsafe extern "C" fn as_log_list(filter_json: *const c_char, out: *mut *mut 
 /// One log entry with its whole content. Out: `{"log":…}`.
 #[no_mangle]
 pub unsafe extern "C" fn as_log_get(log_id: i64, out: *mut *mut c_char) -> i32 {
-    run(out, || json_out(state::with_site(|site| admin::log_get(site, log_id))))
+    run(out, || {
+        json_out(state::with_site(|site| admin::log_get(site, log_id)))
+    })
 }
 
 /// Deletes old log entries: `{"keep_days":N}` or `{"keep_last":N}`. Out: `{"deleted":N}`.
@@ -237,7 +277,9 @@ mod tests {
         let mut out: *mut c_char = ptr::null_mut();
         let code = f(&mut out);
         // SAFETY: `run` always writes a string from `to_c`.
-        let text = unsafe { CStr::from_ptr(out) }.to_string_lossy().into_owned();
+        let text = unsafe { CStr::from_ptr(out) }
+            .to_string_lossy()
+            .into_owned();
         unsafe { as_string_free(out) };
         (code, text)
     }
@@ -250,25 +292,47 @@ mod tests {
 
     #[test]
     fn null_and_bad_arguments_get_their_codes() {
-        assert_eq!(unsafe { as_init(ptr::null(), ptr::null_mut()) }, Code::NullArgument as i32);
+        assert_eq!(
+            unsafe { as_init(ptr::null(), ptr::null_mut()) },
+            Code::NullArgument as i32
+        );
         let (code, msg) = call(|out| unsafe { as_init(ptr::null(), out) });
-        assert_eq!((code, msg.as_str()), (Code::NullArgument as i32, "config_json is NULL"));
+        assert_eq!(
+            (code, msg.as_str()),
+            (Code::NullArgument as i32, "config_json is NULL")
+        );
         let bad_utf8 = b"{\"db\":\xff}\0";
         let (code, _) = call(|out| unsafe { as_init(bad_utf8.as_ptr().cast(), out) });
         assert_eq!(code, Code::InvalidUtf8 as i32);
         let (code, msg) = call(|out| unsafe { as_init(c"{not json".as_ptr(), out) });
         assert_eq!(code, Code::InvalidJson as i32, "{msg}");
-        let (code, _) = call(|out| unsafe { as_handle_request(c"POST".as_ptr(), c"/".as_ptr(), c"{}".as_ptr(), ptr::null(), 5, c"127.0.0.1".as_ptr(), out) });
+        let (code, _) = call(|out| unsafe {
+            as_handle_request(
+                c"POST".as_ptr(),
+                c"/".as_ptr(),
+                c"{}".as_ptr(),
+                ptr::null(),
+                5,
+                c"127.0.0.1".as_ptr(),
+                out,
+            )
+        });
         assert_eq!(code, Code::NullArgument as i32);
     }
 
     #[test]
     fn error_names_fit_any_buffer() {
         let mut buf = [0 as c_char; 8];
-        let n = as_error_message(6, buf.as_mut_ptr(), buf.len());
+        let n = unsafe { as_error_message(6, buf.as_mut_ptr(), buf.len()) };
         assert_eq!(n, "AS_ERR_DATABASE".len());
-        assert_eq!(unsafe { CStr::from_ptr(buf.as_ptr()) }.to_str().unwrap(), "AS_ERR_");
-        assert_eq!(as_error_message(12345, ptr::null_mut(), 0), "AS_ERR_UNKNOWN".len());
+        assert_eq!(
+            unsafe { CStr::from_ptr(buf.as_ptr()) }.to_str().unwrap(),
+            "AS_ERR_"
+        );
+        assert_eq!(
+            unsafe { as_error_message(12345, ptr::null_mut(), 0) },
+            "AS_ERR_UNKNOWN".len()
+        );
     }
 
     #[test]

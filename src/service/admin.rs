@@ -46,8 +46,12 @@ pub fn account_save(site: &mut Site, json: &str) -> Result<Json> {
     let mut input: AccountInput = serde_json::from_str(json)
         .map_err(|e| Error::json(format!("the account is not of the expected shape: {e}")))?;
     input.validate(&site.users.selectable(), site.config.http.allow_plain_http)?;
-    if input.api_key.as_deref() == Some(site.config.api_key.as_str()) && !site.config.api_key.is_empty() {
-        return Err(Error::input("that is this site's own API key; enter the other site's key"));
+    if input.api_key.as_deref() == Some(site.config.api_key.as_str())
+        && !site.config.api_key.is_empty()
+    {
+        return Err(Error::input(
+            "that is this site's own API key; enter the other site's key",
+        ));
     }
     let t = site.tables.clone();
     let account = accounts::save(site.installed_conn()?, &t, &input)?;
@@ -65,10 +69,19 @@ pub fn account_test(site: &mut Site, id: i64) -> Result<Json> {
     let t = site.tables.clone();
     let account = accounts::get(site.installed_conn()?, &t, id)?;
     let own_key = site.config.api_key.clone();
-    let result = site.client()?.call(&account, &own_key, &Request::Ping).and_then(|a| a.into_json());
+    let result = site
+        .client()?
+        .call(&account, &own_key, &Request::Ping)
+        .and_then(|a| a.into_json());
 
     let (status, response) = match &result {
-        Ok(remote) => (200, format!("OK: the other site knows this site as {}", remote["account"].as_str().unwrap_or("?"))),
+        Ok(remote) => (
+            200,
+            format!(
+                "OK: the other site knows this site as {}",
+                remote["account"].as_str().unwrap_or("?")
+            ),
+        ),
         Err(e) => (0, e.message.clone()),
     };
     logs::write(
@@ -87,7 +100,10 @@ pub fn account_test(site: &mut Site, id: i64) -> Result<Json> {
     )?;
     match result {
         Ok(remote) => Ok(json!({"ok": true, "message": response, "remote": remote})),
-        Err(e) => Err(Error::new(Code::Remote, format!("{}: {}", account.name, e.message))),
+        Err(e) => Err(Error::new(
+            Code::Remote,
+            format!("{}: {}", account.name, e.message),
+        )),
     }
 }
 
@@ -99,7 +115,10 @@ pub fn verify_key(site: &mut Site, key: &str) -> Result<Json> {
         Some(a) if constant_time_eq(a.api_key.as_bytes(), key.as_bytes()) => {
             Ok(json!({"account_id": a.id, "name": a.name}))
         }
-        _ => Err(Error::new(Code::Auth, crate::transport::wire::ERR_KEY_INVALID)),
+        _ => Err(Error::new(
+            Code::Auth,
+            crate::transport::wire::ERR_KEY_INVALID,
+        )),
     }
 }
 
@@ -108,8 +127,8 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 pub fn log_list(site: &mut Site, json: &str) -> Result<Json> {
-    let filter: LogFilter =
-        serde_json::from_str(json).map_err(|e| Error::json(format!("the log filter is not of the expected shape: {e}")))?;
+    let filter: LogFilter = serde_json::from_str(json)
+        .map_err(|e| Error::json(format!("the log filter is not of the expected shape: {e}")))?;
     let t = site.tables.clone();
     let (total, entries) = logs::list(site.installed_conn()?, &t, &filter)?;
     Ok(json!({"total": total, "logs": entries}))
@@ -125,8 +144,8 @@ pub fn log_get(site: &mut Site, id: i64) -> Result<Json> {
 }
 
 pub fn log_prune(site: &mut Site, json: &str) -> Result<Json> {
-    let retention: Retention =
-        serde_json::from_str(json).map_err(|e| Error::json(format!("the retention is not of the expected shape: {e}")))?;
+    let retention: Retention = serde_json::from_str(json)
+        .map_err(|e| Error::json(format!("the retention is not of the expected shape: {e}")))?;
     let t = site.tables.clone();
     let deleted = logs::prune(site.installed_conn()?, &t, &retention)?;
     Ok(json!({"deleted": deleted}))

@@ -49,7 +49,11 @@ pub struct Selection {
 impl Selection {
     pub fn from_account_columns(selected: &[String]) -> Selection {
         Selection {
-            columns: selected.iter().filter(|c| *c != DESCRIPTIONS).cloned().collect(),
+            columns: selected
+                .iter()
+                .filter(|c| *c != DESCRIPTIONS)
+                .cloned()
+                .collect(),
             descriptions: selected.iter().any(|c| c == DESCRIPTIONS),
         }
     }
@@ -57,8 +61,17 @@ impl Selection {
 
 #[derive(Debug)]
 enum Plan {
-    Insert { key: String, values: BTreeMap<String, Value>, descriptions: Vec<(String, String)> },
-    Update { key: String, id: u64, changes: BTreeMap<String, Value>, descriptions: Vec<(String, String)> },
+    Insert {
+        key: String,
+        values: BTreeMap<String, Value>,
+        descriptions: Vec<(String, String)>,
+    },
+    Update {
+        key: String,
+        id: u64,
+        changes: BTreeMap<String, Value>,
+        descriptions: Vec<(String, String)>,
+    },
 }
 
 impl Plan {
@@ -71,7 +84,11 @@ impl Plan {
 
 /// The values a record would store on this site: the columns this table has, with location
 /// ids replaced by this site's own.
-fn target_values(table: &UserTable, locations: &Locations, record: &UserRecord) -> BTreeMap<String, Value> {
+fn target_values(
+    table: &UserTable,
+    locations: &Locations,
+    record: &UserRecord,
+) -> BTreeMap<String, Value> {
     let writable: HashSet<&str> = table.travelling().into_iter().collect();
     let mut values: BTreeMap<String, Value> = record
         .columns
@@ -80,7 +97,10 @@ fn target_values(table: &UserTable, locations: &Locations, record: &UserRecord) 
         .map(|(c, v)| (c.clone(), v.clone()))
         .collect();
     let carries_location = record.columns.keys().any(|c| {
-        c == "fk_c_country_code" || columns::LOCATION_IDS.contains(&c.as_str()) || c == "s_region" || c == "s_city"
+        c == "fk_c_country_code"
+            || columns::LOCATION_IDS.contains(&c.as_str())
+            || c == "s_region"
+            || c == "s_city"
     });
     if carries_location {
         for (column, value) in locations.resolve(record).values() {
@@ -137,7 +157,10 @@ pub fn apply(
             Err(e) if e.connection_lost => return Err(e),
             Err(e) => {
                 conn.query_drop("ROLLBACK TO SAVEPOINT account_sync_record")?;
-                outcome.failed.push(Failure { email: plan.key().to_string(), reason: e.message });
+                outcome.failed.push(Failure {
+                    email: plan.key().to_string(),
+                    reason: e.message,
+                });
             }
         }
     }
@@ -174,13 +197,19 @@ fn plan(
         }
     }
 
-    let compared: Vec<&str> =
-        table.travelling().into_iter().filter(|c| selection.columns.contains(*c)).collect();
+    let compared: Vec<&str> = table
+        .travelling()
+        .into_iter()
+        .filter(|c| selection.columns.contains(*c))
+        .collect();
     let keys: Vec<String> = unique.iter().map(|r| r.key()).collect();
     let existing = users::find_by_emails(conn, t, table, &keys, &compared)?;
     let existing_ids: Vec<u64> = existing.values().map(|u| u.id).collect();
-    let stored_descriptions =
-        if selection.descriptions { users::descriptions_of(conn, t, &existing_ids)? } else { HashMap::new() };
+    let stored_descriptions = if selection.descriptions {
+        users::descriptions_of(conn, t, &existing_ids)?
+    } else {
+        HashMap::new()
+    };
     let locations = Locations::load(conn, t, &unique)?;
 
     let mut plans = Vec::with_capacity(unique.len());
@@ -190,11 +219,21 @@ fn plan(
         let descriptions = wanted_descriptions(table, record);
 
         let Some(stored) = existing.get(&key) else {
-            if let Some(missing) = REQUIRED_FOR_INSERT.iter().find(|c| matches!(values.get(**c), None | Some(Value::Null))) {
-                outcome.failed.push(Failure { email: key, reason: format!("a new user needs {missing}") });
+            if let Some(missing) = REQUIRED_FOR_INSERT
+                .iter()
+                .find(|c| matches!(values.get(**c), None | Some(Value::Null)))
+            {
+                outcome.failed.push(Failure {
+                    email: key,
+                    reason: format!("a new user needs {missing}"),
+                });
                 continue;
             }
-            plans.push(Plan::Insert { key, values, descriptions });
+            plans.push(Plan::Insert {
+                key,
+                values,
+                descriptions,
+            });
             continue;
         };
 
@@ -208,14 +247,22 @@ fn plan(
             .collect();
         let descriptions: Vec<(String, String)> = if selection.descriptions {
             let have = stored_descriptions.get(&stored.id);
-            descriptions.into_iter().filter(|(l, text)| have.and_then(|h| h.get(l)) != Some(text)).collect()
+            descriptions
+                .into_iter()
+                .filter(|(l, text)| have.and_then(|h| h.get(l)) != Some(text))
+                .collect()
         } else {
             Vec::new()
         };
         if changes.is_empty() && descriptions.is_empty() {
             outcome.unchanged += 1;
         } else {
-            plans.push(Plan::Update { key, id: stored.id, changes, descriptions });
+            plans.push(Plan::Update {
+                key,
+                id: stored.id,
+                changes,
+                descriptions,
+            });
         }
     }
     Ok(plans)
@@ -227,7 +274,10 @@ fn write_fast(conn: &mut impl Queryable, t: &Tables, plans: &[Plan]) -> Result<(
     for plan in plans {
         if let Plan::Insert { key, values, .. } = plan {
             let cols: Vec<String> = values.keys().cloned().collect();
-            groups.entry(cols).or_default().push(values.values().cloned().collect());
+            groups
+                .entry(cols)
+                .or_default()
+                .push(values.values().cloned().collect());
             new_keys.push(key.clone());
         }
     }
@@ -240,11 +290,20 @@ fn write_fast(conn: &mut impl Queryable, t: &Tables, plans: &[Plan]) -> Result<(
     let mut descriptions = Vec::new();
     for plan in plans {
         match plan {
-            Plan::Insert { key, descriptions: d, .. } => {
+            Plan::Insert {
+                key,
+                descriptions: d,
+                ..
+            } => {
                 let id = *new_ids.get(key).ok_or_else(|| missing_after_insert(key))?;
                 descriptions.extend(d.iter().map(|(l, text)| (id, l.clone(), text.clone())));
             }
-            Plan::Update { id, changes, descriptions: d, .. } => {
+            Plan::Update {
+                id,
+                changes,
+                descriptions: d,
+                ..
+            } => {
                 users::update_one(conn, t, *id, changes)?;
                 descriptions.extend(d.iter().map(|(l, text)| (*id, l.clone(), text.clone())));
             }
@@ -255,19 +314,33 @@ fn write_fast(conn: &mut impl Queryable, t: &Tables, plans: &[Plan]) -> Result<(
 
 fn write_one(conn: &mut impl Queryable, t: &Tables, plan: &Plan) -> Result<()> {
     let (id, descriptions) = match plan {
-        Plan::Insert { key, values, descriptions } => {
+        Plan::Insert {
+            key,
+            values,
+            descriptions,
+        } => {
             let cols: Vec<String> = values.keys().cloned().collect();
             users::insert_many(conn, t, &cols, &[values.values().cloned().collect()])?;
-            let id: u64 = conn.query_first("SELECT LAST_INSERT_ID()")?.ok_or_else(|| missing_after_insert(key))?;
+            let id: u64 = conn
+                .query_first("SELECT LAST_INSERT_ID()")?
+                .ok_or_else(|| missing_after_insert(key))?;
             users::fill_empty_usernames(conn, t, &[id])?;
             (id, descriptions)
         }
-        Plan::Update { id, changes, descriptions, .. } => {
+        Plan::Update {
+            id,
+            changes,
+            descriptions,
+            ..
+        } => {
             users::update_one(conn, t, *id, changes)?;
             (*id, descriptions)
         }
     };
-    let rows: Vec<(u64, String, String)> = descriptions.iter().map(|(l, text)| (id, l.clone(), text.clone())).collect();
+    let rows: Vec<(u64, String, String)> = descriptions
+        .iter()
+        .map(|(l, text)| (id, l.clone(), text.clone()))
+        .collect();
     users::upsert_descriptions(conn, t, &rows)
 }
 

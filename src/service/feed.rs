@@ -59,11 +59,16 @@ pub struct FeedProgress {
 /// and message: a batch that fails leaves the cursor where it was.
 pub fn run(site: &mut Site, request: &FeedRequest) -> Result<FeedProgress> {
     if request.budget_ms == 0 || request.budget_ms > MAX_BUDGET_MS {
-        return Err(Error::input(format!("budget_ms must be between 1 and {MAX_BUDGET_MS}")));
+        return Err(Error::input(format!(
+            "budget_ms must be between 1 and {MAX_BUDGET_MS}"
+        )));
     }
     let started = Instant::now();
     let budget = Duration::from_millis(request.budget_ms);
-    let mut progress = FeedProgress { account_id: request.account_id, ..FeedProgress::default() };
+    let mut progress = FeedProgress {
+        account_id: request.account_id,
+        ..FeedProgress::default()
+    };
 
     loop {
         let batch_started = Instant::now();
@@ -88,20 +93,38 @@ pub fn run(site: &mut Site, request: &FeedRequest) -> Result<FeedProgress> {
 fn one_batch(site: &mut Site, account_id: i64, progress: &mut FeedProgress) -> Result<bool> {
     let tables = site.tables.clone();
     let account = accounts::get(site.installed_conn()?, &tables, account_id)?;
-    let request = Request::Feed { cursor: account.last_user_id, limit: site.config.feed_limit as u64 };
+    let request = Request::Feed {
+        cursor: account.last_user_id,
+        limit: site.config.feed_limit as u64,
+    };
 
-    let answer = site.client()?.call(&account, &site.config.api_key.clone(), &request);
+    let answer = site
+        .client()?
+        .call(&account, &site.config.api_key.clone(), &request);
     let page = match answer.and_then(|a| read_page(a, account.last_user_id)) {
         Ok(page) => page,
         Err(e) => {
             let conn = site.installed_conn()?;
-            let status = if e.code == Code::Remote { "ERROR" } else { "FAILED" };
+            let status = if e.code == Code::Remote {
+                "ERROR"
+            } else {
+                "FAILED"
+            };
             accounts::record_status(conn, &tables, account.id, status, &e.message)?;
             log_transmission(conn, &tables, &account, &request, Err(&e))?;
-            return Err(Error::new(e.code, format!("feed from {} failed: {}", account.name, e.message)));
+            return Err(Error::new(
+                e.code,
+                format!("feed from {} failed: {}", account.name, e.message),
+            ));
         }
     };
-    log_transmission(site.installed_conn()?, &tables, &account, &request, Ok(&page))?;
+    log_transmission(
+        site.installed_conn()?,
+        &tables,
+        &account,
+        &request,
+        Ok(&page),
+    )?;
 
     let (records, mut failures) = decode_records(&page);
     let selection = Selection::from_account_columns(&account.columns);
@@ -119,8 +142,20 @@ fn one_batch(site: &mut Site, account_id: i64, progress: &mut FeedProgress) -> R
     tx.query_drop("SET @account_sync_applying = 1")?;
     let mut outcome: Outcome = apply::apply(&mut tx, &tables, &users, &records, &selection)?;
     outcome.failed.append(&mut failures);
-    let status = if outcome.failed.is_empty() { "OK" } else { "PARTIAL" };
-    accounts::record_feed_batch(&mut tx, &tables, account.id, page.next_cursor, outcome.applied(), status, &p.message())?;
+    let status = if outcome.failed.is_empty() {
+        "OK"
+    } else {
+        "PARTIAL"
+    };
+    accounts::record_feed_batch(
+        &mut tx,
+        &tables,
+        account.id,
+        page.next_cursor,
+        outcome.applied(),
+        status,
+        &p.message(),
+    )?;
     logs::write(&mut tx, &tables, &process_log(&account, &p, &outcome))?;
     tx.query_drop("SET @account_sync_applying = NULL")?;
     tx.commit()?;
@@ -143,10 +178,15 @@ fn read_page(answer: Answer, cursor: u64) -> Result<FeedAnswer> {
     let page: FeedAnswer = serde_json::from_value(json)
         .map_err(|e| Error::remote(format!("the feed page is not of the expected shape: {e}")))?;
     if page.cursor != cursor {
-        return Err(Error::remote(format!("asked from user id {cursor}, the page starts at {}", page.cursor)));
+        return Err(Error::remote(format!(
+            "asked from user id {cursor}, the page starts at {}",
+            page.cursor
+        )));
     }
     if page.more && (page.users.is_empty() || page.next_cursor <= cursor) {
-        return Err(Error::remote("the page says more users follow but does not move past the cursor"));
+        return Err(Error::remote(
+            "the page says more users follow but does not move past the cursor",
+        ));
     }
     if page.next_cursor < cursor {
         return Err(Error::remote("the page moves the cursor backwards"));
@@ -161,8 +201,15 @@ fn decode_records(page: &FeedAnswer) -> (Vec<UserRecord>, Vec<Failure>) {
         match UserRecord::from_json(json) {
             Ok(r) => records.push(r),
             Err(e) => {
-                let email = json.pointer("/user/s_email").and_then(|v| v.as_str()).unwrap_or("").to_string();
-                failures.push(Failure { email, reason: format!("record {index} of the page: {}", e.message) });
+                let email = json
+                    .pointer("/user/s_email")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_string();
+                failures.push(Failure {
+                    email,
+                    reason: format!("record {index} of the page: {}", e.message),
+                });
             }
         }
     }
@@ -179,7 +226,13 @@ fn log_transmission(
     let (status, response, content) = match result {
         Ok(page) => (
             200,
-            format!("{} users, next cursor {}, {} remaining of {}", page.users.len(), page.next_cursor, page.remaining, page.total),
+            format!(
+                "{} users, next cursor {}, {} remaining of {}",
+                page.users.len(),
+                page.next_cursor,
+                page.remaining,
+                page.total
+            ),
             json!({
                 "request": request.to_json(),
                 "answer": {"cursor": page.cursor, "limit": page.limit, "next_cursor": page.next_cursor,
@@ -188,7 +241,11 @@ fn log_transmission(
                            "emails": page.users.iter().filter_map(|u| u.pointer("/user/s_email")).collect::<Vec<_>>()}
             }),
         ),
-        Err(e) => (0, e.message.clone(), json!({"request": request.to_json(), "error": e.message})),
+        Err(e) => (
+            0,
+            e.message.clone(),
+            json!({"request": request.to_json(), "error": e.message}),
+        ),
     };
     logs::write(
         conn,

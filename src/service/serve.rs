@@ -24,7 +24,10 @@ pub struct HttpRequest<'a> {
 
 impl HttpRequest<'_> {
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(&name.to_ascii_lowercase()).map(|v| v.trim()).filter(|v| !v.is_empty())
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
     }
 }
 
@@ -37,11 +40,19 @@ pub struct HttpResponse {
 
 impl HttpResponse {
     fn text(status: u16, body: &str) -> HttpResponse {
-        HttpResponse { status, content_type: "text/plain; charset=utf-8".into(), body: body.into() }
+        HttpResponse {
+            status,
+            content_type: "text/plain; charset=utf-8".into(),
+            body: body.into(),
+        }
     }
 
     fn json(status: u16, body: String) -> HttpResponse {
-        HttpResponse { status, content_type: "application/json".into(), body }
+        HttpResponse {
+            status,
+            content_type: "application/json".into(),
+            body,
+        }
     }
 
     fn error(status: u16, message: &str) -> HttpResponse {
@@ -57,23 +68,54 @@ const FAILURES_BEFORE_DELAY: u64 = 5;
 pub fn handle(site: &mut Site, request: &HttpRequest) -> Result<HttpResponse> {
     let t = site.tables.clone();
     let key_id = request.header(HEADER_KEY_ID).unwrap_or("").to_string();
-    let masked = if key_id.is_empty() { String::new() } else { mask_key(&key_id) };
-    let refuse = |site: &mut Site, kind, account: Option<&Account>, response: HttpResponse, why: &str| {
-        log(site, kind, account, &masked, request.client_ip, &response, why)?;
-        Ok(response)
+    let masked = if key_id.is_empty() {
+        String::new()
+    } else {
+        mask_key(&key_id)
     };
+    let refuse =
+        |site: &mut Site, kind, account: Option<&Account>, response: HttpResponse, why: &str| {
+            log(
+                site,
+                kind,
+                account,
+                &masked,
+                request.client_ip,
+                &response,
+                why,
+            )?;
+            Ok(response)
+        };
 
     if key_id.is_empty() {
-        return refuse(site, LogType::PROCESS, None, HttpResponse::text(401, ERR_KEY_MISSING), "no key id header");
+        return refuse(
+            site,
+            LogType::PROCESS,
+            None,
+            HttpResponse::text(401, ERR_KEY_MISSING),
+            "no key id header",
+        );
     }
     slow_down_guessers(site, request.client_ip)?;
 
     let account = accounts::find_by_key_id(site.installed_conn()?, &t, &key_id)?;
     let Some(account) = account else {
-        return refuse(site, LogType::PROCESS, None, HttpResponse::text(403, ERR_KEY_INVALID), "no account holds this key id");
+        return refuse(
+            site,
+            LogType::PROCESS,
+            None,
+            HttpResponse::text(403, ERR_KEY_INVALID),
+            "no account holds this key id",
+        );
     };
     if let Err(why) = check_signature(site, &account, request) {
-        return refuse(site, LogType::PROCESS, Some(&account), HttpResponse::text(403, ERR_KEY_INVALID), &why);
+        return refuse(
+            site,
+            LogType::PROCESS,
+            Some(&account),
+            HttpResponse::text(403, ERR_KEY_INVALID),
+            &why,
+        );
     }
 
     if !request.method.eq_ignore_ascii_case("POST") {
@@ -84,15 +126,33 @@ pub fn handle(site: &mut Site, request: &HttpRequest) -> Result<HttpResponse> {
         Some(Ok(PROTOCOL_VERSION)) => {}
         Some(Ok(other)) => {
             let r = HttpResponse::error(400, &format!("protocol version {other} is not supported (this site speaks {PROTOCOL_VERSION})"));
-            return refuse(site, LogType::PROCESS, Some(&account), r, "unsupported protocol version");
+            return refuse(
+                site,
+                LogType::PROCESS,
+                Some(&account),
+                r,
+                "unsupported protocol version",
+            );
         }
         _ => {
-            let r = HttpResponse::error(400, &format!("the {HEADER_VERSION} header is missing or not a number"));
-            return refuse(site, LogType::PROCESS, Some(&account), r, "no protocol version");
+            let r = HttpResponse::error(
+                400,
+                &format!("the {HEADER_VERSION} header is missing or not a number"),
+            );
+            return refuse(
+                site,
+                LogType::PROCESS,
+                Some(&account),
+                r,
+                "no protocol version",
+            );
         }
     }
     if request.body.len() > MAX_REQUEST_BODY {
-        let r = HttpResponse::error(413, &format!("the body is larger than {MAX_REQUEST_BODY} bytes"));
+        let r = HttpResponse::error(
+            413,
+            &format!("the body is larger than {MAX_REQUEST_BODY} bytes"),
+        );
         return refuse(site, LogType::PROCESS, Some(&account), r, "body too large");
     }
 
@@ -100,14 +160,22 @@ pub fn handle(site: &mut Site, request: &HttpRequest) -> Result<HttpResponse> {
         Ok(r) => r,
         Err(e) => {
             let kind = kind_of_body(request.body);
-            return refuse(site, kind, Some(&account), HttpResponse::error(400, &e.message), &e.message);
+            return refuse(
+                site,
+                kind,
+                Some(&account),
+                HttpResponse::error(400, &e.message),
+                &e.message,
+            );
         }
     };
 
     let response = match &parsed {
         Request::Ping => ping(site, &account),
         Request::Feed { cursor, limit } => feed(site, *cursor, *limit)?,
-        Request::Stream { .. } => HttpResponse::error(501, "this site does not receive streamed changes yet"),
+        Request::Stream { .. } => {
+            HttpResponse::error(501, "this site does not receive streamed changes yet")
+        }
     };
     let kind = match parsed {
         Request::Ping => LogType::PROCESS,
@@ -115,24 +183,46 @@ pub fn handle(site: &mut Site, request: &HttpRequest) -> Result<HttpResponse> {
         Request::Stream { .. } => LogType::STREAM,
     };
     let summary = summary(&parsed, &response);
-    log(site, kind, Some(&account), &masked, request.client_ip, &response, &summary)?;
+    log(
+        site,
+        kind,
+        Some(&account),
+        &masked,
+        request.client_ip,
+        &response,
+        &summary,
+    )?;
     Ok(response)
 }
 
-fn check_signature(site: &mut Site, account: &Account, request: &HttpRequest) -> std::result::Result<(), String> {
+fn check_signature(
+    site: &mut Site,
+    account: &Account,
+    request: &HttpRequest,
+) -> std::result::Result<(), String> {
     let timestamp: u64 = request
         .header(HEADER_TIMESTAMP)
         .and_then(|v| v.parse().ok())
         .ok_or("no timestamp")?;
     if signing::now().abs_diff(timestamp) > MAX_SKEW_SECONDS {
-        return Err(format!("timestamp {timestamp} is more than {MAX_SKEW_SECONDS} s from this site's clock"));
+        return Err(format!(
+            "timestamp {timestamp} is more than {MAX_SKEW_SECONDS} s from this site's clock"
+        ));
     }
     let nonce = request.header(HEADER_NONCE).ok_or("no nonce")?;
     if nonce.len() != 32 || !nonce.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err("the nonce is not 32 hex digits".into());
     }
     let signature = request.header(HEADER_SIGNATURE).ok_or("no signature")?;
-    if !signing::verify(&account.api_key, "POST", request.path, timestamp, nonce, request.body, signature) {
+    if !signing::verify(
+        &account.api_key,
+        "POST",
+        request.path,
+        timestamp,
+        nonce,
+        request.body,
+        signature,
+    ) {
         return Err("the signature does not match the account's key".into());
     }
     let t = site.tables.clone();
@@ -194,7 +284,8 @@ fn feed(site: &mut Site, cursor: u64, asked: u64) -> Result<HttpResponse> {
         remaining: page.remaining,
         users: page.records.iter().map(|(_, r)| r.to_json()).collect(),
     };
-    let body = serde_json::to_string(&answer).map_err(|e| Error::input(format!("cannot encode the page: {e}")))?;
+    let body = serde_json::to_string(&answer)
+        .map_err(|e| Error::input(format!("cannot encode the page: {e}")))?;
     Ok(HttpResponse::json(200, body))
 }
 
@@ -202,7 +293,8 @@ fn summary(request: &Request, response: &HttpResponse) -> String {
     let asked = request.to_json();
     let shown = match request {
         Request::Feed { .. } if response.status == 200 => {
-            let answer: serde_json::Value = serde_json::from_str(&response.body).unwrap_or_default();
+            let answer: serde_json::Value =
+                serde_json::from_str(&response.body).unwrap_or_default();
             json!({
                 "request": asked,
                 "answer": {"limit": answer["limit"], "next_cursor": answer["next_cursor"], "more": answer["more"],

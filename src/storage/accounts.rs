@@ -5,58 +5,62 @@ use mysql::{Conn, Row};
 
 use crate::domain::account::{Account, AccountInput};
 use crate::error::{Error, Result};
-use crate::storage::Tables;
+use crate::storage::{take_column, Tables};
 use crate::transport::signing::key_id;
 
-const COLUMNS: &str = "pk_i_id, s_name, s_url, s_api_key, s_columns, i_last_user_id, i_synced_from, \
+const COLUMNS: &str =
+    "pk_i_id, s_name, s_url, s_api_key, s_columns, i_last_user_id, i_synced_from, \
     i_synced_to, s_last_status, s_last_message, DATE_FORMAT(dt_last_date, '%Y-%m-%d %H:%i:%s')";
 
-fn from_row(row: Row) -> Result<Account> {
-    let (id, name, url, api_key, columns, last_user_id, synced_from, synced_to, status, message, date): (
-        i64,
-        String,
-        String,
-        String,
-        String,
-        u64,
-        u64,
-        u64,
-        String,
-        String,
-        Option<String>,
-    ) = mysql::from_row_opt(row).map_err(|e| Error::database(format!("unreadable account row: {e}")))?;
+fn from_row(mut row: Row) -> Result<Account> {
+    let id: i64 = take_column(&mut row, 0, "id")?;
+    let columns: String = take_column(&mut row, 4, "column list")?;
     let columns: Vec<String> = serde_json::from_str(&columns)
         .map_err(|e| Error::database(format!("account {id} has unreadable columns: {e}")))?;
     Ok(Account {
         id,
-        name,
-        url,
-        api_key,
+        name: take_column(&mut row, 1, "name")?,
+        url: take_column(&mut row, 2, "url")?,
+        api_key: take_column(&mut row, 3, "key")?,
         columns,
-        last_user_id,
-        synced_from,
-        synced_to,
-        last_status: status,
-        last_message: message,
-        last_date: date,
+        last_user_id: take_column(&mut row, 5, "last user id")?,
+        synced_from: take_column(&mut row, 6, "synced from")?,
+        synced_to: take_column(&mut row, 7, "synced to")?,
+        last_status: take_column(&mut row, 8, "status")?,
+        last_message: take_column(&mut row, 9, "message")?,
+        last_date: take_column(&mut row, 10, "date")?,
     })
 }
 
 pub fn list(conn: &mut Conn, t: &Tables) -> Result<Vec<Account>> {
-    let rows: Vec<Row> = conn.query(format!("SELECT {COLUMNS} FROM {} ORDER BY s_name, pk_i_id", t.plugin("account")))?;
+    let rows: Vec<Row> = conn.query(format!(
+        "SELECT {COLUMNS} FROM {} ORDER BY s_name, pk_i_id",
+        t.plugin("account")
+    ))?;
     rows.into_iter().map(from_row).collect()
 }
 
 pub fn get(conn: &mut Conn, t: &Tables, id: i64) -> Result<Account> {
-    let row: Option<Row> =
-        conn.exec_first(format!("SELECT {COLUMNS} FROM {} WHERE pk_i_id = ?", t.plugin("account")), (id,))?;
-    row.map(from_row).unwrap_or_else(|| Err(Error::not_found(format!("account {id} does not exist"))))
+    let row: Option<Row> = conn.exec_first(
+        format!(
+            "SELECT {COLUMNS} FROM {} WHERE pk_i_id = ?",
+            t.plugin("account")
+        ),
+        (id,),
+    )?;
+    row.map(from_row)
+        .unwrap_or_else(|| Err(Error::not_found(format!("account {id} does not exist"))))
 }
 
 /// The account whose key has this fingerprint.
 pub fn find_by_key_id(conn: &mut Conn, t: &Tables, key_id: &str) -> Result<Option<Account>> {
-    let row: Option<Row> =
-        conn.exec_first(format!("SELECT {COLUMNS} FROM {} WHERE s_key_id = ?", t.plugin("account")), (key_id,))?;
+    let row: Option<Row> = conn.exec_first(
+        format!(
+            "SELECT {COLUMNS} FROM {} WHERE s_key_id = ?",
+            t.plugin("account")
+        ),
+        (key_id,),
+    )?;
     row.map(from_row).transpose()
 }
 
@@ -99,7 +103,10 @@ pub fn save(conn: &mut Conn, t: &Tables, input: &AccountInput) -> Result<Account
 }
 
 pub fn delete(conn: &mut Conn, t: &Tables, id: i64) -> Result<()> {
-    conn.exec_drop(format!("DELETE FROM {} WHERE pk_i_id = ?", t.plugin("account")), (id,))?;
+    conn.exec_drop(
+        format!("DELETE FROM {} WHERE pk_i_id = ?", t.plugin("account")),
+        (id,),
+    )?;
     if conn.affected_rows() == 0 {
         return Err(Error::not_found(format!("account {id} does not exist")));
     }
@@ -129,7 +136,13 @@ pub fn record_feed_batch(
 }
 
 /// Writes status, message and date without touching the cursor.
-pub fn record_status(conn: &mut impl Queryable, t: &Tables, id: i64, status: &str, message: &str) -> Result<()> {
+pub fn record_status(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    id: i64,
+    status: &str,
+    message: &str,
+) -> Result<()> {
     conn.exec_drop(
         format!(
             "UPDATE {} SET s_last_status = ?, s_last_message = ?, dt_last_date = NOW() WHERE pk_i_id = ?",

@@ -28,7 +28,9 @@ pub fn open(db: &DbConfig) -> Result<Conn> {
         ]);
     builder = match &db.socket {
         Some(socket) if !socket.is_empty() => builder.socket(Some(socket.clone())),
-        _ => builder.ip_or_hostname(Some(db.host.clone())).tcp_port(db.port),
+        _ => builder
+            .ip_or_hostname(Some(db.host.clone()))
+            .tcp_port(db.port),
     };
     Conn::new(Opts::from(builder)).map_err(|e| {
         Error::database(format!(

@@ -29,7 +29,12 @@ pub struct Resolved {
 }
 
 fn text<'a>(record: &'a UserRecord, column: &str) -> Option<&'a str> {
-    record.columns.get(column).and_then(Value::as_text).map(str::trim).filter(|s| !s.is_empty())
+    record
+        .columns
+        .get(column)
+        .and_then(Value::as_text)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
 }
 
 fn fold(s: &str) -> String {
@@ -57,28 +62,49 @@ fn fetch<T: mysql::prelude::FromRow>(
 
 impl Locations {
     /// Loads, in one query a table, the rows the batch names.
-    pub fn load(conn: &mut impl Queryable, t: &Tables, records: &[&UserRecord]) -> Result<Locations> {
+    pub fn load(
+        conn: &mut impl Queryable,
+        t: &Tables,
+        records: &[&UserRecord],
+    ) -> Result<Locations> {
         let mut out = Locations::default();
         let codes = distinct(records, "fk_c_country_code");
         let countries: Vec<String> = fetch(
             conn,
-            |p| format!("SELECT pk_c_code FROM {} WHERE pk_c_code IN ({p})", t.osclass("country")),
+            |p| {
+                format!(
+                    "SELECT pk_c_code FROM {} WHERE pk_c_code IN ({p})",
+                    t.osclass("country")
+                )
+            },
             &codes,
         )?;
         out.countries = countries.into_iter().map(|c| fold(&c)).collect();
 
         let regions: Vec<(u64, String, String)> = fetch(
             conn,
-            |p| format!("SELECT pk_i_id, fk_c_country_code, s_name FROM {} WHERE s_name IN ({p})", t.osclass("region")),
+            |p| {
+                format!(
+                    "SELECT pk_i_id, fk_c_country_code, s_name FROM {} WHERE s_name IN ({p})",
+                    t.osclass("region")
+                )
+            },
             &distinct(records, "s_region"),
         )?;
         for (id, country, name) in regions {
-            out.regions.entry((fold(&country), fold(&name))).or_insert(id);
+            out.regions
+                .entry((fold(&country), fold(&name)))
+                .or_insert(id);
         }
 
         let cities: Vec<(u64, u64, String)> = fetch(
             conn,
-            |p| format!("SELECT pk_i_id, fk_i_region_id, s_name FROM {} WHERE s_name IN ({p})", t.osclass("city")),
+            |p| {
+                format!(
+                    "SELECT pk_i_id, fk_i_region_id, s_name FROM {} WHERE s_name IN ({p})",
+                    t.osclass("city")
+                )
+            },
             &distinct(records, "s_city"),
         )?;
         for (id, region, name) in cities {
@@ -87,7 +113,12 @@ impl Locations {
 
         let areas: Vec<(u64, u64, String)> = fetch(
             conn,
-            |p| format!("SELECT pk_i_id, fk_i_city_id, s_name FROM {} WHERE s_name IN ({p})", t.osclass("city_area")),
+            |p| {
+                format!(
+                    "SELECT pk_i_id, fk_i_city_id, s_name FROM {} WHERE s_name IN ({p})",
+                    t.osclass("city_area")
+                )
+            },
             &distinct(records, "s_city_area"),
         )?;
         for (id, city, name) in areas {
@@ -99,7 +130,9 @@ impl Locations {
     /// Each level is looked up within the one above it, so that a city of the same name in
     /// another region is never taken.
     pub fn resolve(&self, record: &UserRecord) -> Resolved {
-        let country = text(record, "fk_c_country_code").map(fold).filter(|c| self.countries.contains(c));
+        let country = text(record, "fk_c_country_code")
+            .map(fold)
+            .filter(|c| self.countries.contains(c));
         let region = match (&country, text(record, "s_region")) {
             (Some(c), Some(name)) => self.regions.get(&(c.clone(), fold(name))).copied(),
             _ => None,
@@ -112,7 +145,12 @@ impl Locations {
             (Some(c), Some(name)) => self.areas.get(&(c, fold(name))).copied(),
             _ => None,
         };
-        Resolved { country: country.map(|c| c.to_uppercase()), region, city, area }
+        Resolved {
+            country: country.map(|c| c.to_uppercase()),
+            region,
+            city,
+            area,
+        }
     }
 }
 
@@ -121,7 +159,10 @@ impl Resolved {
     pub fn values(&self) -> [(&'static str, Value); 4] {
         let id = |v: Option<u64>| v.map(|i| Value::Int(i as i64)).unwrap_or(Value::Null);
         [
-            ("fk_c_country_code", self.country.clone().map(Value::Text).unwrap_or(Value::Null)),
+            (
+                "fk_c_country_code",
+                self.country.clone().map(Value::Text).unwrap_or(Value::Null),
+            ),
             ("fk_i_region_id", id(self.region)),
             ("fk_i_city_id", id(self.city)),
             ("fk_i_city_area_id", id(self.area)),
@@ -150,13 +191,38 @@ mod tests {
         l.cities.insert((11, "toledo".into()), 21);
         l.areas.insert((20, "centro".into()), 30);
 
-        let full = record(&[("fk_c_country_code", "ES"), ("s_region", "Madrid"), ("s_city", "Alcalá"), ("s_city_area", "Centro")]);
-        assert_eq!(l.resolve(&full), Resolved { country: Some("ES".into()), region: Some(10), city: Some(20), area: Some(30) });
+        let full = record(&[
+            ("fk_c_country_code", "ES"),
+            ("s_region", "Madrid"),
+            ("s_city", "Alcalá"),
+            ("s_city_area", "Centro"),
+        ]);
+        assert_eq!(
+            l.resolve(&full),
+            Resolved {
+                country: Some("ES".into()),
+                region: Some(10),
+                city: Some(20),
+                area: Some(30)
+            }
+        );
 
-        let wrong_region = record(&[("fk_c_country_code", "ES"), ("s_region", "Madrid"), ("s_city", "Toledo")]);
+        let wrong_region = record(&[
+            ("fk_c_country_code", "ES"),
+            ("s_region", "Madrid"),
+            ("s_city", "Toledo"),
+        ]);
         assert_eq!(l.resolve(&wrong_region).city, None);
 
         let unknown_country = record(&[("fk_c_country_code", "FR"), ("s_region", "Madrid")]);
-        assert_eq!(l.resolve(&unknown_country), Resolved { country: None, region: None, city: None, area: None });
+        assert_eq!(
+            l.resolve(&unknown_country),
+            Resolved {
+                country: None,
+                region: None,
+                city: None,
+                area: None
+            }
+        );
     }
 }

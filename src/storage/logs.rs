@@ -5,7 +5,7 @@ use mysql::{Conn, Row, Value as Sql};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::storage::Tables;
+use crate::storage::{take_column, Tables};
 
 /// The longest content kept for one entry; longer content is cut with a marker, so that a
 /// feed page of many megabytes does not make the log table the largest of the site.
@@ -85,7 +85,11 @@ fn cut(text: &str, max: usize) -> String {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    format!("{}… [{} more bytes not kept]", &text[..end], text.len() - end)
+    format!(
+        "{}… [{} more bytes not kept]",
+        &text[..end],
+        text.len() - end
+    )
 }
 
 pub fn write(conn: &mut impl Queryable, t: &Tables, log: &NewLog) -> Result<()> {
@@ -112,29 +116,36 @@ pub fn write(conn: &mut impl Queryable, t: &Tables, log: &NewLog) -> Result<()> 
 const SELECT: &str = "SELECT pk_i_id, e_type, fk_i_account_id, s_account_name, s_key, s_ip, \
     DATE_FORMAT(dt_date, '%Y-%m-%d %H:%i:%s'), i_status, COALESCE(s_response, ''), ";
 
-fn from_row(row: Row) -> Result<LogEntry> {
-    let (id, kind, account_id, account_name, key, ip, date, status, response, content): (
-        u64,
-        String,
-        Option<i64>,
-        String,
-        String,
-        String,
-        String,
-        i32,
-        String,
-        String,
-    ) = mysql::from_row_opt(row).map_err(|e| Error::database(format!("unreadable log row: {e}")))?;
-    Ok(LogEntry { id, kind, account_id, account_name, key, ip, date, status, response, content })
+fn from_row(mut row: Row) -> Result<LogEntry> {
+    Ok(LogEntry {
+        id: take_column(&mut row, 0, "id")?,
+        kind: take_column(&mut row, 1, "type")?,
+        account_id: take_column(&mut row, 2, "account id")?,
+        account_name: take_column(&mut row, 3, "account name")?,
+        key: take_column(&mut row, 4, "key")?,
+        ip: take_column(&mut row, 5, "ip")?,
+        date: take_column(&mut row, 6, "date")?,
+        status: take_column(&mut row, 7, "status")?,
+        response: take_column(&mut row, 8, "response")?,
+        content: take_column(&mut row, 9, "content")?,
+    })
 }
 
 fn check_date(field: &str, value: &str) -> Result<()> {
     let ok = value.len() == 10
-        && value.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+        && value.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
     if ok {
         Ok(())
     } else {
-        Err(Error::input(format!("{field} must be a date written YYYY-MM-DD")))
+        Err(Error::input(format!(
+            "{field} must be a date written YYYY-MM-DD"
+        )))
     }
 }
 
@@ -169,10 +180,17 @@ pub fn list(conn: &mut Conn, t: &Tables, filter: &LogFilter) -> Result<(u64, Vec
         return Err(Error::input("per_page must be between 1 and 500"));
     }
     let page = filter.page.unwrap_or(1).max(1);
-    let clause = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+    let clause = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
 
     let total: u64 = conn
-        .exec_first(format!("SELECT COUNT(*) FROM {} {clause}", t.plugin("log")), params.clone())?
+        .exec_first(
+            format!("SELECT COUNT(*) FROM {} {clause}", t.plugin("log")),
+            params.clone(),
+        )?
         .unwrap_or(0);
     params.push((per_page as u64).into());
     params.push(((page as u64 - 1) * per_page as u64).into());
@@ -189,10 +207,14 @@ pub fn list(conn: &mut Conn, t: &Tables, filter: &LogFilter) -> Result<(u64, Vec
 
 pub fn get(conn: &mut Conn, t: &Tables, id: u64) -> Result<LogEntry> {
     let row: Option<Row> = conn.exec_first(
-        format!("{SELECT} COALESCE(s_content, '') FROM {} WHERE pk_i_id = ?", t.plugin("log")),
+        format!(
+            "{SELECT} COALESCE(s_content, '') FROM {} WHERE pk_i_id = ?",
+            t.plugin("log")
+        ),
         (id,),
     )?;
-    row.map(from_row).unwrap_or_else(|| Err(Error::not_found(format!("log entry {id} does not exist"))))
+    row.map(from_row)
+        .unwrap_or_else(|| Err(Error::not_found(format!("log entry {id} does not exist"))))
 }
 
 /// Deletes entries older than N days, or all but the last N; returns how many went.
@@ -200,24 +222,35 @@ pub fn prune(conn: &mut Conn, t: &Tables, retention: &Retention) -> Result<u64> 
     match (retention.keep_days, retention.keep_last) {
         (Some(days), None) => {
             conn.exec_drop(
-                format!("DELETE FROM {} WHERE dt_date < NOW() - INTERVAL ? DAY", t.plugin("log")),
+                format!(
+                    "DELETE FROM {} WHERE dt_date < NOW() - INTERVAL ? DAY",
+                    t.plugin("log")
+                ),
                 (days,),
             )?;
         }
         (None, Some(last)) => {
             let threshold: Option<u64> = conn.exec_first(
-                format!("SELECT pk_i_id FROM {} ORDER BY pk_i_id DESC LIMIT 1 OFFSET ?", t.plugin("log")),
+                format!(
+                    "SELECT pk_i_id FROM {} ORDER BY pk_i_id DESC LIMIT 1 OFFSET ?",
+                    t.plugin("log")
+                ),
                 (last.saturating_sub(1),),
             )?;
             match threshold {
-                Some(id) if last > 0 => {
-                    conn.exec_drop(format!("DELETE FROM {} WHERE pk_i_id < ?", t.plugin("log")), (id,))?
-                }
+                Some(id) if last > 0 => conn.exec_drop(
+                    format!("DELETE FROM {} WHERE pk_i_id < ?", t.plugin("log")),
+                    (id,),
+                )?,
                 Some(_) => conn.query_drop(format!("DELETE FROM {}", t.plugin("log")))?,
                 None => return Ok(0),
             }
         }
-        _ => return Err(Error::input("give either keep_days or keep_last, not both and not neither")),
+        _ => {
+            return Err(Error::input(
+                "give either keep_days or keep_last, not both and not neither",
+            ))
+        }
     }
     Ok(conn.affected_rows())
 }

@@ -19,7 +19,9 @@ pub struct Tables {
 
 impl Tables {
     pub fn new(prefix: &str) -> Tables {
-        Tables { prefix: prefix.to_string() }
+        Tables {
+            prefix: prefix.to_string(),
+        }
     }
 
     pub fn osclass(&self, name: &str) -> String {
@@ -43,4 +45,17 @@ impl Tables {
 /// `?, ?, ?` for `n` parameters.
 pub fn placeholders(n: usize) -> String {
     vec!["?"; n].join(", ")
+}
+
+/// Takes column `index` of a row, naming the column when its value is unreadable.
+pub fn take_column<T: mysql::prelude::FromValue>(
+    row: &mut mysql::Row,
+    index: usize,
+    name: &str,
+) -> crate::error::Result<T> {
+    row.take_opt(index)
+        .unwrap_or(Err(mysql::FromValueError(mysql::Value::NULL)))
+        .map_err(|e| {
+            crate::error::Error::database(format!("a row has an unreadable {name}: {e:?}"))
+        })
 }

@@ -10,9 +10,18 @@ use crate::storage::Tables;
 /// skew are forgotten, since their requests are refused by their timestamp anyway.
 pub fn claim(conn: &mut Conn, t: &Tables, nonce: &str, keep_seconds: u64) -> Result<bool> {
     conn.exec_drop(
-        format!("DELETE FROM {} WHERE dt_seen < NOW() - INTERVAL ? SECOND", t.plugin("nonce")),
+        format!(
+            "DELETE FROM {} WHERE dt_seen < NOW() - INTERVAL ? SECOND",
+            t.plugin("nonce")
+        ),
         (keep_seconds,),
     )?;
-    conn.exec_drop(format!("INSERT IGNORE INTO {} (s_nonce, dt_seen) VALUES (?, NOW())", t.plugin("nonce")), (nonce,))?;
+    conn.exec_drop(
+        format!(
+            "INSERT IGNORE INTO {} (s_nonce, dt_seen) VALUES (?, NOW())",
+            t.plugin("nonce")
+        ),
+        (nonce,),
+    )?;
     Ok(conn.affected_rows() == 1)
 }

@@ -76,7 +76,10 @@ pub fn installed_version(conn: &mut Conn, t: &Tables) -> Result<u32> {
         return Ok(0);
     }
     let version: Option<String> = conn.exec_first(
-        format!("SELECT s_value FROM {} WHERE s_name = 'schema_version'", meta_table(t)),
+        format!(
+            "SELECT s_value FROM {} WHERE s_name = 'schema_version'",
+            meta_table(t)
+        ),
         (),
     )?;
     Ok(version.and_then(|v| v.parse().ok()).unwrap_or(0))
@@ -99,12 +102,18 @@ pub fn install(conn: &mut Conn, t: &Tables) -> Result<(u32, u32)> {
     for (index, migration) in MIGRATIONS.iter().enumerate().skip(from as usize) {
         let version = index as u32 + 1;
         for statement in migration.iter() {
-            conn.query_drop(statement.replace("{p}", &t.prefix)).map_err(|e| {
-                Error::database(format!("upgrading the plugin's tables to version {version} failed: {e}"))
-            })?;
+            conn.query_drop(statement.replace("{p}", &t.prefix))
+                .map_err(|e| {
+                    Error::database(format!(
+                        "upgrading the plugin's tables to version {version} failed: {e}"
+                    ))
+                })?;
         }
         conn.exec_drop(
-            format!("REPLACE INTO {} (s_name, s_value) VALUES ('schema_version', ?)", meta_table(t)),
+            format!(
+                "REPLACE INTO {} (s_name, s_value) VALUES ('schema_version', ?)",
+                meta_table(t)
+            ),
             (version.to_string(),),
         )?;
     }

@@ -25,7 +25,10 @@ pub struct ColumnInfo {
 
 impl ColumnInfo {
     pub fn is_integer(&self) -> bool {
-        matches!(self.data_type.as_str(), "tinyint" | "smallint" | "mediumint" | "int" | "bigint")
+        matches!(
+            self.data_type.as_str(),
+            "tinyint" | "smallint" | "mediumint" | "int" | "bigint"
+        )
     }
 
     pub fn is_decimal(&self) -> bool {
@@ -60,7 +63,12 @@ impl UserTable {
         }
         let columns: Vec<ColumnInfo> = rows
             .into_iter()
-            .map(|(name, data_type, max_chars, scale)| ColumnInfo { name, data_type: data_type.to_lowercase(), max_chars, scale })
+            .map(|(name, data_type, max_chars, scale)| ColumnInfo {
+                name,
+                data_type: data_type.to_lowercase(),
+                max_chars,
+                scale,
+            })
             .collect();
 
         for name in custom {
@@ -73,13 +81,24 @@ impl UserTable {
             if columns::is_site_local(name) || columns::is_synced(name) {
                 return Err(Error::input(format!(
                     "{name} cannot be a custom column: it is {}",
-                    if columns::is_synced(name) { "synced already" } else { "local to each site" }
+                    if columns::is_synced(name) {
+                        "synced already"
+                    } else {
+                        "local to each site"
+                    }
                 )));
             }
         }
 
-        let locales: Vec<String> = conn.query(format!("SELECT pk_c_code FROM {} ORDER BY pk_c_code", t.osclass("locale")))?;
-        Ok(UserTable { columns, locales, custom: custom.to_vec() })
+        let locales: Vec<String> = conn.query(format!(
+            "SELECT pk_c_code FROM {} ORDER BY pk_c_code",
+            t.osclass("locale")
+        ))?;
+        Ok(UserTable {
+            columns,
+            locales,
+            custom: custom.to_vec(),
+        })
     }
 
     pub fn column(&self, name: &str) -> Option<&ColumnInfo> {
@@ -92,7 +111,11 @@ impl UserTable {
 
     /// The columns this site sends and accepts: the synced ones it has, then its custom ones.
     pub fn travelling(&self) -> Vec<&str> {
-        let mut out: Vec<&str> = columns::SYNCED.iter().copied().filter(|c| self.has(c)).collect();
+        let mut out: Vec<&str> = columns::SYNCED
+            .iter()
+            .copied()
+            .filter(|c| self.has(c))
+            .collect();
         out.extend(self.custom.iter().map(String::as_str));
         out
     }
@@ -134,10 +157,14 @@ pub fn to_value(info: &ColumnInfo, value: Sql) -> Value {
         }
         Sql::Float(f) => Value::Text(f.to_string()),
         Sql::Double(f) => Value::Text(f.to_string()),
-        Sql::Date(y, m, d, h, i, s, _) => Value::Text(format!("{y:04}-{m:02}-{d:02} {h:02}:{i:02}:{s:02}")),
-        Sql::Time(neg, days, h, i, s, _) => {
-            Value::Text(format!("{}{:02}:{i:02}:{s:02}", if neg { "-" } else { "" }, days * 24 + h as u32))
+        Sql::Date(y, m, d, h, i, s, _) => {
+            Value::Text(format!("{y:04}-{m:02}-{d:02} {h:02}:{i:02}:{s:02}"))
         }
+        Sql::Time(neg, days, h, i, s, _) => Value::Text(format!(
+            "{}{:02}:{i:02}:{s:02}",
+            if neg { "-" } else { "" },
+            days * 24 + h as u32
+        )),
     }
 }
 
@@ -159,7 +186,9 @@ pub fn same_value(info: &ColumnInfo, stored: &Value, incoming: &Value) -> bool {
         }
     }
     if info.is_integer() {
-        if let (Value::Int(a), Value::Text(b)) | (Value::Text(b), Value::Int(a)) = (stored, incoming) {
+        if let (Value::Int(a), Value::Text(b)) | (Value::Text(b), Value::Int(a)) =
+            (stored, incoming)
+        {
             return b.trim().parse::<i64>().ok() == Some(*a);
         }
     }
@@ -175,10 +204,18 @@ fn decimal(v: &Value) -> Option<f64> {
 }
 
 fn select_list(cols: &[&str]) -> String {
-    cols.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+    cols.iter()
+        .map(|c| format!("`{c}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
-fn read_columns(table: &UserTable, cols: &[&str], mut row: Row, offset: usize) -> BTreeMap<String, Value> {
+fn read_columns(
+    table: &UserTable,
+    cols: &[&str],
+    mut row: Row,
+    offset: usize,
+) -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
     for (i, name) in cols.iter().enumerate() {
         let info = table.column(name).expect("columns come from the table");
@@ -198,7 +235,13 @@ pub struct FeedPage {
 }
 
 /// Active and enabled users after `cursor`, at most `limit`, with their descriptions.
-pub fn feed_page(conn: &mut Conn, t: &Tables, table: &UserTable, cursor: u64, limit: u64) -> Result<FeedPage> {
+pub fn feed_page(
+    conn: &mut Conn,
+    t: &Tables,
+    table: &UserTable,
+    cursor: u64,
+    limit: u64,
+) -> Result<FeedPage> {
     let cols = table.travelling();
     let rows: Vec<Row> = conn.exec(
         format!(
@@ -212,7 +255,13 @@ pub fn feed_page(conn: &mut Conn, t: &Tables, table: &UserTable, cursor: u64, li
     for mut row in rows {
         let id: u64 = row.take(0).unwrap_or(0);
         let columns = read_columns(table, &cols, row, 1);
-        records.push((id, UserRecord { columns, descriptions: BTreeMap::new() }));
+        records.push((
+            id,
+            UserRecord {
+                columns,
+                descriptions: BTreeMap::new(),
+            },
+        ));
     }
 
     let ids: Vec<u64> = records.iter().map(|(id, _)| *id).collect();
@@ -233,7 +282,11 @@ pub fn feed_page(conn: &mut Conn, t: &Tables, table: &UserTable, cursor: u64, li
             (next,),
         )?
         .unwrap_or((0, 0));
-    Ok(FeedPage { records, total, remaining })
+    Ok(FeedPage {
+        records,
+        total,
+        remaining,
+    })
 }
 
 /// Descriptions of these users, by user id and locale.
@@ -256,7 +309,9 @@ pub fn descriptions_of(
             chunk.to_vec(),
         )?;
         for (id, locale, info) in rows {
-            out.entry(id).or_default().insert(locale, info.unwrap_or_default());
+            out.entry(id)
+                .or_default()
+                .insert(locale, info.unwrap_or_default());
         }
     }
     Ok(out)
@@ -291,12 +346,19 @@ pub fn find_by_emails(
                 t.osclass("user"),
                 placeholders(chunk.len())
             ),
-            chunk.iter().map(|e| Sql::from(e.as_str())).collect::<Vec<_>>(),
+            chunk
+                .iter()
+                .map(|e| Sql::from(e.as_str()))
+                .collect::<Vec<_>>(),
         )?;
         for mut row in rows {
             let id: u64 = row.take(0).unwrap_or(0);
             let columns = read_columns(table, &select, row, 1);
-            let key = columns.get("s_email").and_then(Value::as_text).map(email::normalise).unwrap_or_default();
+            let key = columns
+                .get("s_email")
+                .and_then(Value::as_text)
+                .map(email::normalise)
+                .unwrap_or_default();
             out.insert(key, StoredUser { id, columns });
         }
     }
@@ -305,35 +367,66 @@ pub fn find_by_emails(
 
 /// Inserts users that all carry the same columns, in as few statements as the parameter
 /// limit allows.
-pub fn insert_many(conn: &mut impl Queryable, t: &Tables, cols: &[String], rows: &[Vec<Value>]) -> Result<()> {
+pub fn insert_many(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    cols: &[String],
+    rows: &[Vec<Value>],
+) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
     let per_statement = (MAX_PARAMS / cols.len().max(1)).max(1);
-    let names = cols.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
+    let names = cols
+        .iter()
+        .map(|c| format!("`{c}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let one = format!("({})", placeholders(cols.len()));
     for chunk in rows.chunks(per_statement) {
         let values = vec![one.as_str(); chunk.len()].join(", ");
         let params: Vec<Sql> = chunk.iter().flat_map(|r| r.iter().map(to_sql)).collect();
-        conn.exec_drop(format!("INSERT INTO {} ({names}) VALUES {values}", t.osclass("user")), params)?;
+        conn.exec_drop(
+            format!(
+                "INSERT INTO {} ({names}) VALUES {values}",
+                t.osclass("user")
+            ),
+            params,
+        )?;
     }
     Ok(())
 }
 
 /// Changes some columns of one user.
-pub fn update_one(conn: &mut impl Queryable, t: &Tables, id: u64, changes: &BTreeMap<String, Value>) -> Result<()> {
+pub fn update_one(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    id: u64,
+    changes: &BTreeMap<String, Value>,
+) -> Result<()> {
     if changes.is_empty() {
         return Ok(());
     }
-    let set = changes.keys().map(|c| format!("`{c}` = ?")).collect::<Vec<_>>().join(", ");
+    let set = changes
+        .keys()
+        .map(|c| format!("`{c}` = ?"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut params: Vec<Sql> = changes.values().map(to_sql).collect();
     params.push(Sql::UInt(id));
-    conn.exec_drop(format!("UPDATE {} SET {set} WHERE pk_i_id = ?", t.osclass("user")), params)?;
+    conn.exec_drop(
+        format!("UPDATE {} SET {set} WHERE pk_i_id = ?", t.osclass("user")),
+        params,
+    )?;
     Ok(())
 }
 
 /// Writes descriptions, replacing the text of a locale the user already has.
-pub fn upsert_descriptions(conn: &mut impl Queryable, t: &Tables, rows: &[(u64, String, String)]) -> Result<()> {
+pub fn upsert_descriptions(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    rows: &[(u64, String, String)],
+) -> Result<()> {
     for chunk in rows.chunks(MAX_PARAMS / 3) {
         if chunk.is_empty() {
             continue;
@@ -341,7 +434,13 @@ pub fn upsert_descriptions(conn: &mut impl Queryable, t: &Tables, rows: &[(u64, 
         let values = vec!["(?, ?, ?)"; chunk.len()].join(", ");
         let params: Vec<Sql> = chunk
             .iter()
-            .flat_map(|(id, locale, text)| [Sql::UInt(*id), Sql::from(locale.as_str()), Sql::from(text.as_str())])
+            .flat_map(|(id, locale, text)| {
+                [
+                    Sql::UInt(*id),
+                    Sql::from(locale.as_str()),
+                    Sql::from(text.as_str()),
+                ]
+            })
             .collect();
         conn.exec_drop(
             format!(
@@ -356,7 +455,11 @@ pub fn upsert_descriptions(conn: &mut impl Queryable, t: &Tables, rows: &[(u64, 
 }
 
 /// Ids of the users holding these e-mails, keyed by normalised e-mail.
-pub fn ids_by_email(conn: &mut impl Queryable, t: &Tables, emails: &[String]) -> Result<HashMap<String, u64>> {
+pub fn ids_by_email(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    emails: &[String],
+) -> Result<HashMap<String, u64>> {
     let mut out = HashMap::new();
     for chunk in emails.chunks(MAX_PARAMS) {
         if chunk.is_empty() {
@@ -368,7 +471,10 @@ pub fn ids_by_email(conn: &mut impl Queryable, t: &Tables, emails: &[String]) ->
                 t.osclass("user"),
                 placeholders(chunk.len())
             ),
-            chunk.iter().map(|e| Sql::from(e.as_str())).collect::<Vec<_>>(),
+            chunk
+                .iter()
+                .map(|e| Sql::from(e.as_str()))
+                .collect::<Vec<_>>(),
         )?;
         for (id, address) in rows {
             out.insert(email::normalise(&address), id);
@@ -400,15 +506,32 @@ mod tests {
     use super::*;
 
     fn info(name: &str, data_type: &str, scale: Option<u32>) -> ColumnInfo {
-        ColumnInfo { name: name.into(), data_type: data_type.into(), max_chars: None, scale }
+        ColumnInfo {
+            name: name.into(),
+            data_type: data_type.into(),
+            max_chars: None,
+            scale,
+        }
     }
 
     #[test]
     fn decimals_compare_at_the_column_scale() {
         let lat = info("d_coord_lat", "decimal", Some(6));
-        assert!(same_value(&lat, &Value::Text("40.416775".into()), &Value::Text("40.4167750000".into())));
-        assert!(same_value(&lat, &Value::Text("40.416775".into()), &Value::Text("40.41677500001".into())));
-        assert!(!same_value(&lat, &Value::Text("40.416775".into()), &Value::Text("40.416776".into())));
+        assert!(same_value(
+            &lat,
+            &Value::Text("40.416775".into()),
+            &Value::Text("40.4167750000".into())
+        ));
+        assert!(same_value(
+            &lat,
+            &Value::Text("40.416775".into()),
+            &Value::Text("40.41677500001".into())
+        ));
+        assert!(!same_value(
+            &lat,
+            &Value::Text("40.416775".into()),
+            &Value::Text("40.416776".into())
+        ));
         assert!(!same_value(&lat, &Value::Null, &Value::Text("1.0".into())));
         assert!(same_value(&lat, &Value::Null, &Value::Null));
     }
@@ -416,7 +539,10 @@ mod tests {
     #[test]
     fn converts_server_values() {
         let reg = info("dt_reg_date", "datetime", None);
-        assert_eq!(to_value(&reg, Sql::Date(2024, 3, 1, 10, 0, 5, 0)), Value::Text("2024-03-01 10:00:05".into()));
+        assert_eq!(
+            to_value(&reg, Sql::Date(2024, 3, 1, 10, 0, 5, 0)),
+            Value::Text("2024-03-01 10:00:05".into())
+        );
         let flag = info("b_active", "tinyint", None);
         assert_eq!(to_value(&flag, Sql::Bytes(b"1".to_vec())), Value::Int(1));
         assert_eq!(to_value(&flag, Sql::NULL), Value::Null);

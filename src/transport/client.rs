@@ -28,15 +28,30 @@ impl Answer {
                 .ok()
                 .and_then(|j| j.get("error").and_then(Json::as_str).map(str::to_string))
                 .unwrap_or(excerpt);
-            return Err(Error::remote(format!("HTTP {}: {}", self.status, reason.trim())));
+            return Err(Error::remote(format!(
+                "HTTP {}: {}",
+                self.status,
+                reason.trim()
+            )));
         }
         if self.body.trim().is_empty() {
-            return Err(Error::remote(format!("HTTP {} with an empty body", self.status)));
+            return Err(Error::remote(format!(
+                "HTTP {} with an empty body",
+                self.status
+            )));
         }
-        let json: Json = serde_json::from_str(&self.body)
-            .map_err(|_| Error::remote(format!("HTTP {} but the answer is not JSON: {}", self.status, excerpt.trim())))?;
+        let json: Json = serde_json::from_str(&self.body).map_err(|_| {
+            Error::remote(format!(
+                "HTTP {} but the answer is not JSON: {}",
+                self.status,
+                excerpt.trim()
+            ))
+        })?;
         if json.get("ok") != Some(&Json::Bool(true)) {
-            return Err(Error::remote(format!("the other site answered without ok: {}", excerpt.trim())));
+            return Err(Error::remote(format!(
+                "the other site answered without ok: {}",
+                excerpt.trim()
+            )));
         }
         Ok(json)
     }
@@ -58,17 +73,24 @@ impl Client {
             .no_proxy()
             .build()
             .map_err(|e| Error::remote(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Client { http, allow_plain_http: config.allow_plain_http })
+        Ok(Client {
+            http,
+            allow_plain_http: config.allow_plain_http,
+        })
     }
 
     /// Sends one signed request to an account's endpoint.
     pub fn call(&self, account: &Account, own_key: &str, request: &Request) -> Result<Answer> {
         if own_key.is_empty() {
-            return Err(Error::input("this site has no API key yet; set one in Configure"));
+            return Err(Error::input(
+                "this site has no API key yet; set one in Configure",
+            ));
         }
         check_url(&account.url, self.allow_plain_http)?;
         let url = account.endpoint();
-        let path = reqwest::Url::parse(&url).map(|u| u.path().to_string()).unwrap_or_else(|_| ENDPOINT_PATH.into());
+        let path = reqwest::Url::parse(&url)
+            .map(|u| u.path().to_string())
+            .unwrap_or_else(|_| ENDPOINT_PATH.into());
         let body = request.to_json().to_string().into_bytes();
         let timestamp = signing::now();
         let nonce = signing::nonce()?;
@@ -94,9 +116,14 @@ impl Client {
             .read_to_end(&mut bytes)
             .map_err(|e| Error::remote(format!("{url}: the answer broke off: {e}")))?;
         if bytes.len() > MAX_RESPONSE_BODY {
-            return Err(Error::remote(format!("{url}: the answer is larger than {MAX_RESPONSE_BODY} bytes")));
+            return Err(Error::remote(format!(
+                "{url}: the answer is larger than {MAX_RESPONSE_BODY} bytes"
+            )));
         }
-        Ok(Answer { status, body: String::from_utf8_lossy(&bytes).into_owned() })
+        Ok(Answer {
+            status,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        })
     }
 }
 
@@ -121,7 +148,10 @@ mod tests {
     use super::*;
 
     fn answer(status: u16, body: &str) -> Answer {
-        Answer { status, body: body.into() }
+        Answer {
+            status,
+            body: body.into(),
+        }
     }
 
     #[test]
@@ -131,9 +161,18 @@ mod tests {
             (answer(200, ""), "empty body"),
             (answer(200, "<html>oops</html>"), "not JSON"),
             (answer(200, r#"{"ok":false}"#), "without ok"),
-            (answer(500, "<h1>Fatal error</h1>"), "HTTP 500: <h1>Fatal error</h1>"),
-            (answer(403, ERR_KEY_INVALID), "HTTP 403: ERR: API Key is invalid - no account found"),
-            (answer(400, r#"{"ok":false,"error":"limit must be"}"#), "HTTP 400: limit must be"),
+            (
+                answer(500, "<h1>Fatal error</h1>"),
+                "HTTP 500: <h1>Fatal error</h1>",
+            ),
+            (
+                answer(403, ERR_KEY_INVALID),
+                "HTTP 403: ERR: API Key is invalid - no account found",
+            ),
+            (
+                answer(400, r#"{"ok":false,"error":"limit must be"}"#),
+                "HTTP 400: limit must be",
+            ),
         ];
         for (a, want) in cases {
             let err = a.into_json().unwrap_err();

@@ -21,7 +21,7 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())
@@ -37,22 +37,42 @@ pub fn key_id(key: &str) -> String {
 }
 
 fn message(method: &str, path: &str, timestamp: u64, nonce: &str, body: &[u8]) -> String {
-    format!("{method}\n{path}\n{timestamp}\n{nonce}\n{}", hex(&Sha256::digest(body)))
+    format!(
+        "{method}\n{path}\n{timestamp}\n{nonce}\n{}",
+        hex(&Sha256::digest(body))
+    )
 }
 
 fn mac(key: &str) -> HmacSha256 {
     HmacSha256::new_from_slice(key.as_bytes()).expect("HMAC takes a key of any length")
 }
 
-pub fn sign(key: &str, method: &str, path: &str, timestamp: u64, nonce: &str, body: &[u8]) -> String {
+pub fn sign(
+    key: &str,
+    method: &str,
+    path: &str,
+    timestamp: u64,
+    nonce: &str,
+    body: &[u8],
+) -> String {
     let mut m = mac(key);
     m.update(message(method, path, timestamp, nonce, body).as_bytes());
     hex(&m.finalize().into_bytes())
 }
 
 /// Checks a signature in constant time.
-pub fn verify(key: &str, method: &str, path: &str, timestamp: u64, nonce: &str, body: &[u8], signature: &str) -> bool {
-    let Some(given) = unhex(signature) else { return false };
+pub fn verify(
+    key: &str,
+    method: &str,
+    path: &str,
+    timestamp: u64,
+    nonce: &str,
+    body: &[u8],
+    signature: &str,
+) -> bool {
+    let Some(given) = unhex(signature) else {
+        return false;
+    };
     let mut m = mac(key);
     m.update(message(method, path, timestamp, nonce, body).as_bytes());
     m.verify_slice(&given).is_ok()
@@ -72,7 +92,9 @@ pub fn nonce() -> Result<String> {
             if err.kind() == std::io::ErrorKind::Interrupted {
                 continue;
             }
-            return Err(Error::remote(format!("no random bytes from the operating system: {err}")));
+            return Err(Error::remote(format!(
+                "no random bytes from the operating system: {err}"
+            )));
         }
         filled += n as usize;
     }
@@ -115,7 +137,15 @@ mod tests {
         assert!(!verify(&key, "POST", "/api.php", 1001, "n1", b"{}", &sig));
         assert!(!verify(&key, "POST", "/api.php", 1000, "n2", b"{}", &sig));
         assert!(!verify(&key, "POST", "/api.php", 1000, "n1", b"{ }", &sig));
-        assert!(!verify(&"x".repeat(24), "POST", "/api.php", 1000, "n1", b"{}", &sig));
+        assert!(!verify(
+            &"x".repeat(24),
+            "POST",
+            "/api.php",
+            1000,
+            "n1",
+            b"{}",
+            &sig
+        ));
         assert!(!verify(&key, "POST", "/api.php", 1000, "n1", b"{}", "zz"));
     }
 

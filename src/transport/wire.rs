@@ -37,12 +37,17 @@ pub enum Request {
 impl Request {
     pub fn parse(body: &[u8]) -> Result<Request> {
         if body.is_empty() {
-            return Err(Error::input("the request body is empty; send a JSON object with an action"));
+            return Err(Error::input(
+                "the request body is empty; send a JSON object with an action",
+            ));
         }
-        let text = std::str::from_utf8(body).map_err(|_| Error::input("the request body is not UTF-8"))?;
-        let json: Json =
-            serde_json::from_str(text).map_err(|e| Error::json(format!("the request body is not valid JSON: {e}")))?;
-        let object = json.as_object().ok_or_else(|| Error::input("the request body must be a JSON object"))?;
+        let text =
+            std::str::from_utf8(body).map_err(|_| Error::input("the request body is not UTF-8"))?;
+        let json: Json = serde_json::from_str(text)
+            .map_err(|e| Error::json(format!("the request body is not valid JSON: {e}")))?;
+        let object = json
+            .as_object()
+            .ok_or_else(|| Error::input("the request body must be a JSON object"))?;
         let action = match object.get("action") {
             Some(Json::String(a)) => a.as_str(),
             Some(_) => return Err(Error::input("action must be a string")),
@@ -62,18 +67,24 @@ impl Request {
             "stream" => {
                 only_fields(object, &["action", "events"])?;
                 match object.get("events") {
-                    Some(Json::Array(events)) => Ok(Request::Stream { events: events.clone() }),
+                    Some(Json::Array(events)) => Ok(Request::Stream {
+                        events: events.clone(),
+                    }),
                     _ => Err(Error::input("events must be an array")),
                 }
             }
-            other => Err(Error::input(format!("unknown action {other:?}; this site knows ping, feed and stream"))),
+            other => Err(Error::input(format!(
+                "unknown action {other:?}; this site knows ping, feed and stream"
+            ))),
         }
     }
 
     pub fn to_json(&self) -> Json {
         match self {
             Request::Ping => serde_json::json!({"action": "ping"}),
-            Request::Feed { cursor, limit } => serde_json::json!({"action": "feed", "cursor": cursor, "limit": limit}),
+            Request::Feed { cursor, limit } => {
+                serde_json::json!({"action": "feed", "cursor": cursor, "limit": limit})
+            }
             Request::Stream { events } => serde_json::json!({"action": "stream", "events": events}),
         }
     }
@@ -87,8 +98,14 @@ fn only_fields(object: &Map<String, Json>, allowed: &[&str]) -> Result<()> {
 }
 
 fn whole_number(object: &Map<String, Json>, field: &str, min: u64, max: u64) -> Result<u64> {
-    let refuse = || Error::input(format!("{field} must be a whole number from {min} to {max}"));
-    let value = object.get(field).ok_or_else(|| Error::input(format!("{field} is missing")))?;
+    let refuse = || {
+        Error::input(format!(
+            "{field} must be a whole number from {min} to {max}"
+        ))
+    };
+    let value = object
+        .get(field)
+        .ok_or_else(|| Error::input(format!("{field} is missing")))?;
     let n = value.as_u64().ok_or_else(refuse)?;
     if n < min || n > max {
         return Err(refuse());
@@ -121,13 +138,25 @@ mod tests {
 
     #[test]
     fn parses_the_known_actions() {
-        assert_eq!(Request::parse(br#"{"action":"ping"}"#).unwrap(), Request::Ping);
+        assert_eq!(
+            Request::parse(br#"{"action":"ping"}"#).unwrap(),
+            Request::Ping
+        );
         assert_eq!(
             Request::parse(br#"{"action":"feed","cursor":0,"limit":5}"#).unwrap(),
-            Request::Feed { cursor: 0, limit: 5 }
+            Request::Feed {
+                cursor: 0,
+                limit: 5
+            }
         );
-        let round = Request::Feed { cursor: 7, limit: 9 };
-        assert_eq!(Request::parse(round.to_json().to_string().as_bytes()).unwrap(), round);
+        let round = Request::Feed {
+            cursor: 7,
+            limit: 9,
+        };
+        assert_eq!(
+            Request::parse(round.to_json().to_string().as_bytes()).unwrap(),
+            round
+        );
     }
 
     #[test]
@@ -141,18 +170,41 @@ mod tests {
             (b"{\"action\":5}", "action must be a string"),
             (b"{\"action\":\"drop\"}", "unknown action"),
             (b"{\"action\":\"ping\",\"extra\":1}", "unknown field"),
-            (b"{\"action\":\"feed\",\"cursor\":-1,\"limit\":5}", "cursor must be"),
-            (b"{\"action\":\"feed\",\"cursor\":0,\"limit\":0}", "limit must be"),
-            (b"{\"action\":\"feed\",\"cursor\":0,\"limit\":10001}", "limit must be"),
-            (b"{\"action\":\"feed\",\"cursor\":0,\"limit\":\"5\"}", "limit must be"),
-            (b"{\"action\":\"feed\",\"cursor\":1.5,\"limit\":5}", "cursor must be"),
-            (b"{\"action\":\"feed\",\"cursor\":99999999999999999999,\"limit\":5}", "cursor must be"),
+            (
+                b"{\"action\":\"feed\",\"cursor\":-1,\"limit\":5}",
+                "cursor must be",
+            ),
+            (
+                b"{\"action\":\"feed\",\"cursor\":0,\"limit\":0}",
+                "limit must be",
+            ),
+            (
+                b"{\"action\":\"feed\",\"cursor\":0,\"limit\":10001}",
+                "limit must be",
+            ),
+            (
+                b"{\"action\":\"feed\",\"cursor\":0,\"limit\":\"5\"}",
+                "limit must be",
+            ),
+            (
+                b"{\"action\":\"feed\",\"cursor\":1.5,\"limit\":5}",
+                "cursor must be",
+            ),
+            (
+                b"{\"action\":\"feed\",\"cursor\":99999999999999999999,\"limit\":5}",
+                "cursor must be",
+            ),
             (b"{\"action\":\"feed\",\"limit\":5}", "cursor is missing"),
             (b"\xff\xfe", "not UTF-8"),
         ];
         for (body, want) in cases {
             let err = Request::parse(body).unwrap_err();
-            assert!(err.message.contains(want), "{:?}: {}", String::from_utf8_lossy(body), err.message);
+            assert!(
+                err.message.contains(want),
+                "{:?}: {}",
+                String::from_utf8_lossy(body),
+                err.message
+            );
         }
     }
 

@@ -11,27 +11,48 @@ pub fn repo() -> PathBuf {
 
 /// The built library; `cargo test` builds the cdylib beside the tests.
 pub fn library() -> PathBuf {
-    let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| repo().join("target"));
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| repo().join("target"));
     let lib = target.join("debug/libaccount_sync.so");
-    assert!(lib.exists(), "{} is missing; run cargo build first", lib.display());
+    assert!(
+        lib.exists(),
+        "{} is missing; run cargo build first",
+        lib.display()
+    );
     lib
 }
 
 /// A name no other test run uses at the same time.
 pub fn unique(prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
     format!("{prefix}_{}_{nanos}", std::process::id())
 }
 
 /// Runs the mysql client against the local server and returns its output.
 pub fn mysql(database: Option<&str>, sql: &str) -> String {
     let mut cmd = Command::new("mysql");
-    cmd.args(["-h", "127.0.0.1", "-u", "root", "--batch", "--skip-column-names", "--default-character-set=utf8mb4"]);
+    cmd.args([
+        "-h",
+        "127.0.0.1",
+        "-u",
+        "root",
+        "--batch",
+        "--skip-column-names",
+        "--default-character-set=utf8mb4",
+    ]);
     if let Some(db) = database {
         cmd.arg(db);
     }
     let out = cmd.arg("-e").arg(sql).output().expect("mysql client runs");
-    assert!(out.status.success(), "mysql failed on {sql}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "mysql failed on {sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -43,11 +64,17 @@ pub struct Database {
 impl Database {
     pub fn from_fixture(prefix: &str) -> Database {
         let name = unique(prefix);
-        mysql(None, &format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb3"));
+        mysql(
+            None,
+            &format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb3"),
+        );
         let fixture = repo().join("tests/fixtures/osclass-5.2.0-schema.sql");
         let status = Command::new("sh")
             .arg("-c")
-            .arg(format!("mysql -h 127.0.0.1 -u root {name} < '{}'", fixture.display()))
+            .arg(format!(
+                "mysql -h 127.0.0.1 -u root {name} < '{}'",
+                fixture.display()
+            ))
             .status()
             .expect("mysql client runs");
         assert!(status.success(), "loading the fixture failed");
@@ -58,7 +85,14 @@ impl Database {
 impl Drop for Database {
     fn drop(&mut self) {
         let _ = Command::new("mysql")
-            .args(["-h", "127.0.0.1", "-u", "root", "-e", &format!("DROP DATABASE IF EXISTS `{}`", self.name)])
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-u",
+                "root",
+                "-e",
+                &format!("DROP DATABASE IF EXISTS `{}`", self.name),
+            ])
             .status();
     }
 }
@@ -89,7 +123,11 @@ pub fn wait_for_port(port: u16) {
 
 /// A free port on loopback.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 pub fn run(cmd: &mut Command) -> String {

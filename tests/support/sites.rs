@@ -18,8 +18,11 @@ pub struct Site {
 }
 
 fn harness(args: &[&str]) -> Json {
-    let out = run(Command::new("php").arg(repo().join("tests/harness/site.php")).args(args));
-    serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("site.php printed no JSON ({e}): {out}"))
+    let out = run(Command::new("php")
+        .arg(repo().join("tests/harness/site.php"))
+        .args(args));
+    serde_json::from_str(out.trim())
+        .unwrap_or_else(|e| panic!("site.php printed no JSON ({e}): {out}"))
 }
 
 impl Site {
@@ -38,7 +41,10 @@ impl Site {
             &format!("--db={db}"),
             &format!("--locales={locales}"),
             &format!("--lib={}", lib.display()),
-            &format!("--header={}", repo().join("include/account_sync.h").display()),
+            &format!(
+                "--header={}",
+                repo().join("include/account_sync.h").display()
+            ),
         ]);
         Site {
             name: name.to_string(),
@@ -52,7 +58,15 @@ impl Site {
 
     pub fn serve(&mut self) {
         let child = Command::new("php")
-            .args(["-d", "ffi.enable=1", "-d", "display_errors=stderr", "-S", &format!("127.0.0.1:{}", self.port), "-t"])
+            .args([
+                "-d",
+                "ffi.enable=1",
+                "-d",
+                "display_errors=stderr",
+                "-S",
+                &format!("127.0.0.1:{}", self.port),
+                "-t",
+            ])
             .arg(&self.dir)
             .env("PHP_CLI_SERVER_WORKERS", "2")
             .stdout(Stdio::null())
@@ -68,7 +82,12 @@ impl Site {
     }
 
     pub fn seed(&self, users: u32, seed: u32) -> Json {
-        harness(&["seed", &format!("--dir={}", self.dir.display()), &format!("--users={users}"), &format!("--seed={seed}")])
+        harness(&[
+            "seed",
+            &format!("--dir={}", self.dir.display()),
+            &format!("--users={users}"),
+            &format!("--seed={seed}"),
+        ])
     }
 
     pub fn sql(&self, query: &str) -> Json {
@@ -80,14 +99,16 @@ impl Site {
     pub fn php(&self, code: &str) -> Json {
         let script = format!("require '{}/oc-load.php'; {code}", self.dir.display());
         let out = run(Command::new("php").arg("-r").arg(script));
-        serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("PHP printed no JSON ({e}): {out}"))
+        serde_json::from_str(out.trim())
+            .unwrap_or_else(|e| panic!("PHP printed no JSON ({e}): {out}"))
     }
 
     /// Adds an account for `other` on this site and returns its id.
     pub fn add_account(&self, other: &Site, columns: Option<Vec<String>>) -> i64 {
         let columns = match columns {
             Some(c) => c,
-            None => self.php("echo json_encode(AccountSync\\Library::instance()->userColumns());")["synced"]
+            None => self.php("echo json_encode(AccountSync\\Library::instance()->userColumns());")
+                ["synced"]
                 .as_array()
                 .unwrap()
                 .iter()
@@ -104,7 +125,9 @@ impl Site {
     }
 
     pub fn set_preference(&self, name: &str, value: &str) {
-        self.php(&format!("osc_set_preference('{name}', '{value}', 'plugin-account_sync'); echo '{{}}';"));
+        self.php(&format!(
+            "osc_set_preference('{name}', '{value}', 'plugin-account_sync'); echo '{{}}';"
+        ));
     }
 
     /// Runs the command-line feed; returns its stdout lines.
@@ -116,7 +139,10 @@ impl Site {
     }
 
     pub fn account(&self, id: i64) -> Json {
-        self.php(&format!("echo json_encode(AccountSync\\Library::instance()->account({id}));"))["account"].clone()
+        self.php(&format!(
+            "echo json_encode(AccountSync\\Library::instance()->account({id}));"
+        ))["account"]
+            .clone()
     }
 
     pub fn logs(&self, filter: &str) -> Json {
