@@ -16,8 +16,8 @@ declare(strict_types=1);
  *   2. binds the library under the scope ACCOUNT_SYNC with FFI::load, so Gateway finds it with
  *      FFI::scope and no request parses the header again. FFI::load needs
  *      "#define FFI_SCOPE" and "#define FFI_LIB" lines at the top of the header, which
- *      include/account_sync.h does not have (FFI::cdef refuses every preprocessor line), so a
- *      copy with those two lines is written to the temporary folder and loaded.
+ *      include/account_sync.h does not have, so a copy with those two lines is written to the
+ *      temporary folder and loaded.
  *
  * Step 2 fails when PHP starts as root, as PHP-FPM and php -S usually do: preloading as root
  * needs opcache.preload_user, and FFI::load is refused together with it. Step 1 still works

@@ -128,10 +128,10 @@ final class Gateway
     }
 
     /**
-     * The header with the two lines FFI::load and ffi.preload need in front:
-     * "#define FFI_SCOPE" and "#define FFI_LIB". include/account_sync.h has no preprocessor
-     * line at all, because FFI::cdef refuses them; preload.php and "cli.php scope-header"
-     * write this variant instead.
+     * The header with the two lines FFI::load and ffi.preload read before the declarations:
+     * "#define FFI_SCOPE" and "#define FFI_LIB". include/account_sync.h carries neither (it is
+     * also read by FFI::cdef and by C compilers, for which they mean nothing), so preload.php
+     * and "cli.php scope-header" write this variant instead.
      */
     public static function scopedHeader(string $libraryPath, string $headerPath): string
     {
