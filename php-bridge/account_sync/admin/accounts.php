@@ -37,28 +37,30 @@ require __DIR__ . '/parts/header.php';
                 <td><a href="<?php echo osc_esc_html($account['view_url']); ?>" class="as-account-name"><?php echo osc_esc_html($account['name']); ?></a></td>
                 <td><code><?php echo osc_esc_html($account['url']); ?></code></td>
                 <td><span class="as-status <?php echo osc_esc_html($account['status_class']); ?>" title="<?php echo osc_esc_html($account['message']); ?>"><?php echo osc_esc_html($account['status']); ?></span></td>
-                <td><?php echo osc_esc_html($account['date']); ?></td>
+                <td class="as-nowrap"><?php echo osc_esc_html($account['date']); ?></td>
                 <td class="as-number"><?php echo (int) $account['synced_from']; ?></td>
                 <td class="as-number"><?php echo (int) $account['synced_to']; ?></td>
-                <td class="as-row-actions">
-                    <a class="as-button as-button-small" href="<?php echo osc_esc_html($account['view_url']); ?>"><?php _e('Details', 'account_sync'); ?></a>
-                    <a class="as-button as-button-small" href="<?php echo osc_esc_html($account['edit_url']); ?>"><?php _e('Edit', 'account_sync'); ?></a>
-                    <form method="post" action="<?php echo osc_esc_html($view['action']); ?>">
-                        <?php echo $view['csrf']; ?>
-                        <input type="hidden" name="as_action" value="test_account">
-                        <input type="hidden" name="id" value="<?php echo (int) $account['id']; ?>">
-                        <button type="submit" class="as-button as-button-small as-test"><?php _e('Test connection', 'account_sync'); ?></button>
-                    </form>
-                    <button type="button" class="as-button as-button-small as-button-primary as-feed-start"
-                        data-account-id="<?php echo (int) $account['id']; ?>"
-                        data-account-name="<?php echo osc_esc_html($account['name']); ?>"><?php _e('Feed now', 'account_sync'); ?></button>
-                    <form method="post" action="<?php echo osc_esc_html($view['action']); ?>"
-                        data-confirm="<?php echo osc_esc_html($account['delete_confirm']); ?>">
-                        <?php echo $view['csrf']; ?>
-                        <input type="hidden" name="as_action" value="delete_account">
-                        <input type="hidden" name="id" value="<?php echo (int) $account['id']; ?>">
-                        <button type="submit" class="as-button as-button-small as-button-danger as-delete"><?php _e('Delete', 'account_sync'); ?></button>
-                    </form>
+                <td>
+                    <div class="as-row-actions">
+                        <a class="as-button as-button-small" href="<?php echo osc_esc_html($account['view_url']); ?>"><?php _e('Details', 'account_sync'); ?></a>
+                        <a class="as-button as-button-small" href="<?php echo osc_esc_html($account['edit_url']); ?>"><?php _e('Edit', 'account_sync'); ?></a>
+                        <form method="post" action="<?php echo osc_esc_html($view['action']); ?>">
+                            <?php echo $view['csrf']; ?>
+                            <input type="hidden" name="as_action" value="test_account">
+                            <input type="hidden" name="id" value="<?php echo (int) $account['id']; ?>">
+                            <button type="submit" class="as-button as-button-small as-test"><?php _e('Test connection', 'account_sync'); ?></button>
+                        </form>
+                        <button type="button" class="as-button as-button-small as-button-primary as-feed-start"
+                            data-account-id="<?php echo (int) $account['id']; ?>"
+                            data-account-name="<?php echo osc_esc_html($account['name']); ?>"><?php _e('Feed now', 'account_sync'); ?></button>
+                        <form method="post" action="<?php echo osc_esc_html($view['action']); ?>"
+                            data-confirm="<?php echo osc_esc_html($account['delete_confirm']); ?>">
+                            <?php echo $view['csrf']; ?>
+                            <input type="hidden" name="as_action" value="delete_account">
+                            <input type="hidden" name="id" value="<?php echo (int) $account['id']; ?>">
+                            <button type="submit" class="as-button as-button-small as-button-danger as-delete"><?php _e('Delete', 'account_sync'); ?></button>
+                        </form>
+                    </div>
                 </td>
             </tr>
         <?php endforeach; ?>

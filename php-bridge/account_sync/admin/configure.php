@@ -53,6 +53,13 @@ require __DIR__ . '/parts/header.php';
             <input type="number" name="feed_limit" id="as-feed-limit" value="<?php echo osc_esc_html($view['feed_limit']); ?>" min="<?php echo (int) $view['feed_limit_min']; ?>" max="<?php echo (int) $view['feed_limit_max']; ?>" required>
             <span class="as-help"><?php _e('Most users this site hands to another site in one answer.', 'account_sync'); ?></span>
         </label>
+        <div class="as-field">
+            <label class="as-check">
+                <input type="checkbox" name="allow_plain_http" id="as-allow-plain-http" value="1"<?php echo $view['allow_plain_http'] ? ' checked' : ''; ?>>
+                <span class="as-label"><?php _e('Allow other sites at plain http:// addresses', 'account_sync'); ?></span>
+            </label>
+            <span class="as-help"><?php _e('Keys never travel, but users\' data, password hashes included, would cross the network unencrypted. Leave it off unless the sites talk over a private network or for tests.', 'account_sync'); ?></span>
+        </div>
         <div class="as-actions">
             <button type="submit" class="as-button as-button-primary" id="as-settings-save"><?php _e('Save settings', 'account_sync'); ?></button>
         </div>

@@ -17,12 +17,14 @@ require __DIR__ . '/parts/header.php';
         <dd><?php echo osc_esc_html($view['log']['account']); ?></dd>
         <dt><?php _e('Status', 'account_sync'); ?></dt>
         <dd><span class="as-status <?php echo osc_esc_html($view['log']['status_class']); ?>"><?php echo osc_esc_html($view['log']['status']); ?></span></dd>
-        <dt><?php _e('Message', 'account_sync'); ?></dt>
-        <dd><?php echo osc_esc_html($view['log']['message']); ?></dd>
+        <dt><?php _e('Response', 'account_sync'); ?></dt>
+        <dd><?php echo osc_esc_html($view['log']['response']); ?></dd>
+        <dt><?php _e('Key', 'account_sync'); ?></dt>
+        <dd><code><?php echo osc_esc_html($view['log']['key']); ?></code></dd>
         <dt><?php _e('IP', 'account_sync'); ?></dt>
         <dd><?php echo osc_esc_html($view['log']['ip']); ?></dd>
     </dl>
-    <h2><?php _e('Content', 'account_sync'); ?></h2>
+    <h2 class="as-subtitle"><?php _e('Content', 'account_sync'); ?></h2>
     <pre class="as-code as-json" id="as-log-content"><?php echo osc_esc_html($view['content']); ?></pre>
 </section>
 <p><a href="<?php echo osc_esc_html($view['back_url']); ?>">← <?php _e('All logs', 'account_sync'); ?></a></p>

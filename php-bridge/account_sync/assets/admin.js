@@ -58,8 +58,9 @@
     };
 
     FeedPanel.prototype.show = function (progress) {
-        var percent = Number(progress.percent || 0);
-        this.fill.style.width = Math.max(0, Math.min(100, percent)) + '%';
+        // Rounded down, so the bar never reads 100% before the last user came.
+        var percent = Math.floor(Math.max(0, Math.min(100, Number(progress.percent || 0))) * 100) / 100;
+        this.fill.style.width = percent + '%';
         this.bar.setAttribute('aria-valuenow', String(percent));
         this.percent.textContent = percent.toFixed(2) + '%';
         this.message.textContent = progress.message || '';

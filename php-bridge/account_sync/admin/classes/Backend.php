@@ -22,7 +22,7 @@ final class Backend
     /**
      * This site's settings as the Configure page edits them.
      *
-     * @return array{api_key: string, custom_columns: list<string>, feed_limit: int}
+     * @return array{api_key: string, custom_columns: list<string>, feed_limit: int, allow_plain_http: bool}
      */
     public static function settings(): array
     {
@@ -32,6 +32,7 @@ final class Backend
             'api_key' => $config->apiKey(),
             'custom_columns' => $config->customColumns(),
             'feed_limit' => $config->feedLimit(),
+            'allow_plain_http' => $config->allowPlainHttp(),
         ];
     }
 
@@ -39,7 +40,7 @@ final class Backend
      * Applies the settings through the library first and stores them only when
      * it accepted them, so a refused setting changes nothing.
      *
-     * @param array{api_key: string, custom_columns: list<string>, feed_limit: int} $settings
+     * @param array{api_key: string, custom_columns: list<string>, feed_limit: int, allow_plain_http: bool} $settings
      */
     public static function saveSettings(array $settings): void
     {
@@ -47,6 +48,7 @@ final class Backend
             ->withApiKey($settings['api_key'])
             ->withCustomColumns($settings['custom_columns'])
             ->withFeedLimit($settings['feed_limit'])
+            ->withAllowPlainHttp($settings['allow_plain_http'])
             ->save();
     }
 

@@ -22,6 +22,9 @@ final class ConfigurePage
                     : implode(', ', $settings['custom_columns']),
                 'custom_candidates' => Backend::customCandidates(),
                 'feed_limit' => $refused ? Request::post('feed_limit') : (string) $settings['feed_limit'],
+                'allow_plain_http' => $refused
+                    ? Request::post('allow_plain_http') === '1'
+                    : $settings['allow_plain_http'],
                 'feed_limit_min' => SettingsForm::MIN_FEED_LIMIT,
                 'feed_limit_max' => SettingsForm::MAX_FEED_LIMIT,
                 'regenerate_label' => $settings['api_key'] === ''

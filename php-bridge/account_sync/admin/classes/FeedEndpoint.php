@@ -19,6 +19,13 @@ final class FeedEndpoint
     /** Time the library may spend per call before it stops after the current batch. */
     public const BUDGET_MS = 5000;
 
+    /**
+     * A site may set its own budget in config.php, e.g. behind a proxy that cuts
+     * requests short: define('ACCOUNT_SYNC_FEED_BUDGET_MS', 2000).
+     */
+    public const BUDGET_SETTING = 'ACCOUNT_SYNC_FEED_BUDGET_MS';
+    private const MAX_BUDGET_MS = 20000;
+
     /** The HTTP timeout of one batch can come on top of the budget. */
     private const TIME_LIMIT_S = 120;
 
@@ -43,12 +50,22 @@ final class FeedEndpoint
 
         $accountId = Request::postInt('account_id');
         try {
-            $progress = Backend::library()->feed($accountId, self::BUDGET_MS, 0);
+            $progress = Backend::library()->feed($accountId, self::budgetMs(), 0);
         } catch (LibraryException | FfiUnavailable $e) {
             self::answer(200, ['ok' => false, 'error' => $e->getMessage()]);
         }
 
         self::answer(200, ['ok' => true, 'progress' => $progress]);
+    }
+
+    /** The library always runs at least one batch, however small the budget. */
+    public static function budgetMs(): int
+    {
+        if (!defined(self::BUDGET_SETTING)) {
+            return self::BUDGET_MS;
+        }
+
+        return max(1, min(self::MAX_BUDGET_MS, (int) constant(self::BUDGET_SETTING)));
     }
 
     /** @param array<string, mixed> $body */

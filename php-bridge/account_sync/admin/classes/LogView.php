@@ -9,39 +9,62 @@ final class LogView
 {
     public const TYPES = ['PROCESS', 'FEED', 'STREAM'];
 
+    /** Longest part of the content shown in a list when the entry has no response text. */
+    private const SUMMARY_LENGTH = 160;
+
     /**
      * @param array<string, mixed> $log as the library returns it
-     * @param array<int, string> $accountNames account id => name
+     * @param array<int, string> $accountNames account id => name, for entries without a name
      * @return array<string, mixed>
      */
     public static function from(array $log, array $accountNames): array
     {
         $id = (int) ($log['id'] ?? 0);
         $accountId = (int) ($log['account_id'] ?? 0);
-        $status = (string) ($log['status'] ?? '');
+        $status = (int) ($log['status'] ?? 0);
+        $name = (string) ($log['account_name'] ?? '');
+        if ($name === '') {
+            $name = $accountNames[$accountId] ?? ($accountId > 0 ? '#' . $accountId : '—');
+        }
 
         return [
             'id' => $id,
             'date' => (string) ($log['date'] ?? ''),
             'type' => (string) ($log['type'] ?? ''),
             'account_id' => $accountId,
-            'account' => $accountNames[$accountId] ?? ($accountId > 0 ? '#' . $accountId : '—'),
-            'status' => $status,
-            'status_class' => self::statusClass($status),
-            'message' => (string) ($log['message'] ?? ''),
+            'account' => $name,
+            'key' => (string) ($log['key'] ?? ''),
             'ip' => (string) ($log['ip'] ?? ''),
+            'status' => $status > 0 ? (string) $status : '—',
+            'status_class' => self::statusClass($status),
+            'message' => self::summary($log),
+            'response' => (string) ($log['response'] ?? ''),
             'url' => Routes::url(Routes::LOG, ['id' => $id]),
         ];
     }
 
-    /** HTTP-like statuses: 2xx is fine, 4xx and 5xx are not. */
-    private static function statusClass(string $status): string
+    /** HTTP statuses: below 400 is fine, 4xx and 5xx are not, 0 means there was no answer. */
+    private static function statusClass(int $status): string
     {
-        if (!ctype_digit($status)) {
+        if ($status <= 0) {
             return 'as-status-none';
         }
 
-        return (int) $status < 400 ? 'as-status-ok' : 'as-status-error';
+        return $status < 400 ? 'as-status-ok' : 'as-status-error';
+    }
+
+    /** The response text, or the start of the content when there is none. */
+    private static function summary(array $log): string
+    {
+        $text = trim((string) ($log['response'] ?? ''));
+        if ($text === '') {
+            $text = trim(preg_replace('/\s+/', ' ', (string) ($log['content'] ?? '')) ?? '');
+        }
+        if (mb_strlen($text) > self::SUMMARY_LENGTH) {
+            $text = mb_substr($text, 0, self::SUMMARY_LENGTH) . '…';
+        }
+
+        return $text;
     }
 
     /**

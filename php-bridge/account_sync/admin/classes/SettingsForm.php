@@ -14,7 +14,7 @@ final class SettingsForm
     public const MAX_FEED_LIMIT = 10000;
 
     /**
-     * @return array{custom_columns: list<string>, feed_limit: int}
+     * @return array{custom_columns: list<string>, feed_limit: int, allow_plain_http: bool}
      * @throws InvalidForm
      */
     public static function fromPost(): array
@@ -22,6 +22,7 @@ final class SettingsForm
         return [
             'custom_columns' => self::columns(Request::post('custom_columns')),
             'feed_limit' => self::feedLimit(Request::post('feed_limit')),
+            'allow_plain_http' => Request::post('allow_plain_http') === '1',
         ];
     }
 
