@@ -2,6 +2,11 @@
 
 declare(strict_types=1);
 
+if (!defined('OC_ADMIN') || OC_ADMIN !== true) {
+    http_response_code(403);
+    exit;
+}
+
 $view = \AccountSync\Admin\LogsPage::build();
 require __DIR__ . '/parts/header.php';
 ?>

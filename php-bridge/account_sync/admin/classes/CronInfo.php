@@ -22,7 +22,8 @@ final class CronInfo
             ],
             [
                 'label' => __('Alternative: Osclass\' hourly cron, which also runs this plugin', 'account_sync'),
-                'line' => '0 * * * * cd ' . self::shellPath($siteDir) . ' && ' . $php . ' index.php -p cron -t hourly >/dev/null 2>&1',
+                'line' => '0 * * * * cd ' . self::shellPath($siteDir) . ' && '
+                    . $php . ' index.php -p cron -t hourly >/dev/null 2>&1',
             ],
         ];
     }

@@ -39,6 +39,9 @@ final class FeedEndpoint
         header('Content-Type: application/json; charset=utf-8');
         header('Cache-Control: no-store');
 
+        if (!osc_is_admin_user_logged_in()) {
+            self::answer(403, ['ok' => false, 'error' => __('Log in as an administrator first.', 'account_sync')]);
+        }
         if (!Request::isPost()) {
             self::answer(405, ['ok' => false, 'error' => __('Use POST.', 'account_sync')]);
         }

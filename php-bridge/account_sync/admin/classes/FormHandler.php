@@ -27,7 +27,7 @@ final class FormHandler
 
     public static function handle(): void
     {
-        if (!Request::isPost() || !Routes::isOurs(Request::query('route'))) {
+        if (!Request::isPost() || !Routes::isOurs(Request::query('route')) || !osc_is_admin_user_logged_in()) {
             return;
         }
         $action = Request::post('as_action');

@@ -114,7 +114,8 @@ final class LogsPage
      * Links to the neighbouring pages, keeping the filter.
      *
      * @param array<string, int|string> $filter
-     * @return array{current: int, count: int, previous: string, next: string, links: list<array{number: int, url: string, current: bool}>}
+     * @return array{current: int, count: int, previous: string, next: string,
+     *                links: list<array{number: int, url: string, current: bool}>}
      */
     private static function pages(array $filter, int $total): array
     {

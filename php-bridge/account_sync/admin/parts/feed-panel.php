@@ -1,4 +1,12 @@
-<?php declare(strict_types=1); ?>
+<?php
+
+declare(strict_types=1);
+
+if (!defined('OC_ADMIN') || OC_ADMIN !== true) {
+    http_response_code(403);
+    exit;
+}
+?>
 <section class="as-card as-feed" id="as-feed" hidden
     data-url="<?php echo osc_esc_html($view['feed']['url']); ?>"
     data-token="<?php echo osc_esc_html($view['feed']['token']); ?>"

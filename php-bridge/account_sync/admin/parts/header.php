@@ -1,4 +1,12 @@
-<?php declare(strict_types=1); ?>
+<?php
+
+declare(strict_types=1);
+
+if (!defined('OC_ADMIN') || OC_ADMIN !== true) {
+    http_response_code(403);
+    exit;
+}
+?>
 <link rel="stylesheet" href="<?php echo osc_esc_html($view['css']); ?>">
 <div class="as-admin">
     <nav class="as-tabs" aria-label="<?php echo osc_esc_html(__('Account sync', 'account_sync')); ?>">

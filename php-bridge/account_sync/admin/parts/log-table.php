@@ -1,4 +1,12 @@
-<?php declare(strict_types=1); ?>
+<?php
+
+declare(strict_types=1);
+
+if (!defined('OC_ADMIN') || OC_ADMIN !== true) {
+    http_response_code(403);
+    exit;
+}
+?>
 <table class="as-table as-logs" id="as-log-table">
     <thead>
         <tr>

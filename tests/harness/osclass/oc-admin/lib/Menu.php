@@ -7,7 +7,10 @@ namespace OsclassHarness\Admin;
 /** The admin menu that plugins fill in the admin_menu_init hook. */
 final class Menu
 {
-    /** @var array<string, array{title: string, url: string, items: list<array{id: string, title: string, url: string}>}> */
+    /**
+     * @var array<string, array{title: string, url: string,
+     *                          items: list<array{id: string, title: string, url: string}>}>
+     */
     private static array $menus = [];
 
     public static function reset(): void
@@ -36,7 +39,10 @@ final class Menu
         self::$menus[$menuId]['items'][] = ['id' => $id, 'title' => $title, 'url' => $url];
     }
 
-    /** @return array<string, array{title: string, url: string, items: list<array{id: string, title: string, url: string}>}> */
+    /**
+     * @return array<string, array{title: string, url: string,
+     *                             items: list<array{id: string, title: string, url: string}>}>
+     */
     public static function all(): array
     {
         return self::$menus;
