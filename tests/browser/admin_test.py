@@ -20,6 +20,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cdp import Browser, CdpError  # noqa: E402
@@ -397,6 +399,33 @@ def test_edit_refused(admin, site_b, account_id, report):
     admin.shot("14-account-edit-refused")
 
 
+def http_status(url, data=None):
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, data=data), timeout=30) as answer:
+            return answer.status, answer.read().decode(errors="replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(errors="replace")
+
+
+def test_guards(admin, site_b, account_id, report):
+    key = site_b.preferences()["api_key"]
+    for page in ["configure.php", "accounts.php", "logs.php", "parts/header.php"]:
+        status, body = http_status("%s/oc-content/plugins/account_sync/admin/%s" % (site_b.url, page))
+        report.check("guard: admin/%s requested directly is refused (%d)" % (page, status),
+                     status == 403 and key not in body, body[:200])
+
+    feed = site_b.url + "/oc-admin/index.php?page=ajax&action=runhook&hook=account_sync_feed"
+    status, body = http_status(feed, data=("account_id=%d" % account_id).encode())
+    report.check("guard: the feed endpoint refuses a visitor who is not logged in (%d)" % status,
+                 status in (401, 403) and "progress" not in body, body[:200])
+
+    answer = admin.browser.run("""fetch(%s, {method: 'POST', credentials: 'same-origin',
+        headers: {'Content-Type': 'application/x-www-form-urlencoded'}, body: 'account_id=%d'})
+        .then(r => r.text())""" % (json.dumps(feed), account_id))
+    report.check("guard: the feed endpoint refuses a call without the CSRF token",
+                 '"progress"' not in answer, answer[:200])
+
+
 def test_without_ffi(site_b, browser, password, report):
     process, base = site_b.serve(ffi=False, port=free_port())
     try:
@@ -449,6 +478,7 @@ def main():
         test_feed(admin, site_a, site_b, account_id, report)
         test_logs(admin, site_b, account_id, report)
         test_edit_refused(admin, site_b, account_id, report)
+        test_guards(admin, site_b, account_id, report)
         test_without_ffi(site_b, browser, password, report)
 
         admin.open("accounts")
