@@ -93,7 +93,17 @@ final class Environment
      */
     public static function startServer(string $root, array $iniSettings): array
     {
-        $port = self::freePort();
+        return self::startServerOnPort($root, $iniSettings, self::freePort());
+    }
+
+    /**
+     * Starts php -S on the given port (a site must be served on the port its URL names).
+     *
+     * @param list<string> $iniSettings
+     * @return array{process: resource, port: int}
+     */
+    public static function startServerOnPort(string $root, array $iniSettings, int $port): array
+    {
         $command = [PHP_BINARY];
         foreach ($iniSettings as $setting) {
             $command[] = '-d';
@@ -133,6 +143,9 @@ final class Environment
      */
     public static function http(string $method, string $url, string $body = '', array $headers = []): array
     {
+        if ($body !== '' && !array_key_exists('Content-Type', $headers)) {
+            $headers['Content-Type'] = 'application/json';
+        }
         $lines = [];
         foreach ($headers as $name => $value) {
             $lines[] = $name . ': ' . $value;
