@@ -1,53 +1,87 @@
 #!/usr/bin/env bash
-# Makes this Debian machine ready for the demo and the tests, and does nothing where all is
-# there already: PHP 8.2 CLI with mysqli, PHPUnit, Chromium, a MariaDB server answering on
-# 127.0.0.1:3306 to root with an empty password, and the Rust toolchain's cargo on PATH.
-# A server that already answers is never touched.
+# Makes a Debian machine ready for the PHP tests and the site harness:
+#   - installs the missing ones of php8.2-cli, php8.2-mysql, php8.2-mbstring, phpunit and
+#     chromium, and MariaDB when no server answers on 127.0.0.1:3306;
+#   - starts MariaDB when nothing answers on 127.0.0.1:3306 and lets root log in over TCP
+#     with an empty password (Debian's root@localhost otherwise only accepts its unix socket).
+# A server that already answers is left exactly as it is. Run as root; says nothing when
+# everything is in place. Safe to run again.
 set -euo pipefail
 
-say() { printf 'setup: %s\n' "$*"; }
+PACKAGES=(php8.2-cli php8.2-mysql php8.2-mbstring phpunit chromium)
+DATADIR=/var/lib/mysql
+
+say() { printf 'setup.sh: %s\n' "$*"; }
+
+installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+db_answers() {
+    (exec 3<>/dev/tcp/127.0.0.1/3306) 2>/dev/null
+}
+
+apt_updated=0
+apt_install() {
+    if [ "$apt_updated" = 0 ]; then
+        say "apt-get update"
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+        apt_updated=1
+    fi
+    say "installing $*"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
 
 missing=()
-need() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed' || missing+=("$1"); }
-need php8.2-cli
-need php8.2-mysql
-need php8.2-mbstring
-need php8.2-xml
-need phpunit
-need chromium
-need mariadb-client
-
-server_answers() { mysqladmin --connect-timeout=2 -h 127.0.0.1 -u root ping >/dev/null 2>&1; }
-if ! server_answers && [ ! -x /usr/sbin/mariadbd ]; then
-    missing+=(mariadb-server)
-fi
-
-if [ "${#missing[@]}" -gt 0 ]; then
-    say "installing ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-
-if ! server_answers; then
-    say "starting MariaDB"
-    install -d -o mysql -g mysql /run/mysqld
-    if [ ! -d /var/lib/mysql/mysql ]; then
-        mariadb-install-db --user=mysql --datadir=/var/lib/mysql >/dev/null
-    fi
-    start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- --user=mysql
-    for _ in $(seq 1 60); do
-        mysqladmin --connect-timeout=1 ping >/dev/null 2>&1 && break
-        sleep 1
+for package in "${PACKAGES[@]}"; do
+    installed "$package" || missing+=("$package")
+done
+if ! db_answers; then
+    for package in mariadb-server mariadb-client; do
+        installed "$package" || missing+=("$package")
     done
-    # Debian's root authenticates by unix socket only; the tests connect over TCP.
-    if ! server_answers; then
-        mysql -u root -e "ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD('');"
-    fi
-    server_answers || { say "MariaDB does not answer on 127.0.0.1:3306"; exit 1; }
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+    apt_install "${missing[@]}"
 fi
 
-if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
-    say "cargo is in ~/.cargo/bin; add it to PATH"
+if db_answers; then
+    exit 0
 fi
-command -v cargo >/dev/null 2>&1 || { say "cargo (the Rust toolchain) is required"; exit 1; }
+
+# Nothing answers: start our own server from the packaged configuration.
+mkdir -p /run/mysqld
+chown mysql:mysql /run/mysqld
+if [ ! -d "$DATADIR/mysql" ]; then
+    say "initialising $DATADIR"
+    mkdir -p "$DATADIR"
+    chown mysql:mysql "$DATADIR"
+    mariadb-install-db --user=mysql --datadir="$DATADIR" >/dev/null
+fi
+
+say "starting MariaDB"
+start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- \
+    --user=mysql --datadir="$DATADIR" --bind-address=127.0.0.1 --port=3306
+
+for _ in $(seq 1 120); do
+    db_answers && break
+    sleep 0.5
+done
+if ! db_answers; then
+    say "MariaDB did not answer on 127.0.0.1:3306 within 60 s" >&2
+    exit 1
+fi
+# Accepting TCP comes a moment before accepting logins on the socket.
+for _ in $(seq 1 20); do
+    mariadb -uroot -e 'SELECT 1' >/dev/null 2>&1 && break
+    sleep 0.5
+done
+
+if ! mariadb -h127.0.0.1 -uroot -e 'SELECT 1' >/dev/null 2>&1; then
+    say "letting root log in over TCP with an empty password"
+    mariadb -uroot -e "ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD(''); FLUSH PRIVILEGES;"
+fi
+if ! mariadb -h127.0.0.1 -uroot -e 'SELECT 1' >/dev/null 2>&1; then
+    say "root still cannot log in over TCP to 127.0.0.1:3306" >&2
+    exit 1
+fi
