@@ -19,6 +19,7 @@ for arg in "$@"; do
     esac
 done
 
+case ":$PATH:" in *":$HOME/.cargo/bin:"*) ;; *) [ -d "$HOME/.cargo/bin" ] && export PATH="$HOME/.cargo/bin:$PATH" ;; esac
 bash tests/setup.sh
 echo "== building the library (release)"
 cargo build --release --locked --quiet
@@ -88,8 +89,8 @@ php "$work/b/oc-content/plugins/account_sync/cli.php" accounts
 same="$(php -r '
     $a = new mysqli("127.0.0.1", "root", "", $argv[1]);
     $b = new mysqli("127.0.0.1", "root", "", $argv[2]);
-    $q = "SELECT LOWER(s_email), s_password, s_name FROM oc_t_user %s ORDER BY 1";
-    $rows = fn($db, $w) => $db->query(sprintf($q, $w))->fetch_all();
+    $q = "SELECT LOWER(s_email), s_password, s_name FROM oc_t_user %s";
+    $rows = function ($db, $w) use ($q) { $r = $db->query(sprintf($q, $w))->fetch_all(); sort($r); return $r; };
     echo $rows($a, "WHERE b_active = 1 AND b_enabled = 1") === $rows($b, "") ? "yes" : "no";' \
     "as_demo_a_$run_id" "as_demo_b_$run_id")"
 echo "B holds exactly A's active and enabled users, with the same password hashes: $same"
