@@ -100,6 +100,22 @@ final class HarnessTest extends TestCase
         ], $descriptions);
     }
 
+    public function testSeedingAroundAnExistingAddressNumbersTheNewOne(): void
+    {
+        $site = $this->site('dup', 'ms52', ['--no-plugin']);
+        $site->harness('seed', ['--users=1', '--seed=21']);
+        $existing = $site->sql('SELECT s_email FROM oc_t_user')[0]['s_email'];
+        // Move the user out of the way of the next id, as a user synced from elsewhere would be.
+        $site->sql('DELETE FROM oc_t_user_description');
+        $site->sql('UPDATE oc_t_user SET pk_i_id = 0');
+
+        [$code, $summary] = $site->harness('seed', ['--users=1', '--seed=21']);
+
+        $this->assertSame(0, $code);
+        $this->assertSame(preg_replace('/@/', '.2@', $existing, 1), $site->sql('SELECT s_email FROM oc_t_user WHERE pk_i_id = 1')[0]['s_email']);
+        $this->assertSame(1, $summary['first_id']);
+    }
+
     public function testOp84KeepsEmojiNamesIntact(): void
     {
         $site = $this->site('emoji', 'op84', ['--no-plugin']);

@@ -45,6 +45,9 @@ final class Seeder
     /** @var array<string, array{id: int, email: string, password: string}> */
     private array $samples = [];
 
+    /** @var array<string, true> lower-cased e-mails already on the site or seeded */
+    private array $emails = [];
+
     public function __construct(Site $site, int $seed)
     {
         $this->site = $site;
@@ -64,6 +67,9 @@ final class Seeder
                 $this->seedLocations();
             }
             $firstId = $this->nextUserId();
+            foreach ($this->db->query('SELECT LOWER(s_email) FROM oc_t_user') as $row) {
+                $this->emails[(string) reset($row)] = true;
+            }
             for ($start = 0; $start < $users; $start += self::BATCH) {
                 $this->insertBatch($firstId + $start, min(self::BATCH, $users - $start), $locations);
             }
@@ -268,7 +274,10 @@ final class Seeder
         return 'latin';
     }
 
-    /** A mixed-case address, unique by id whatever the case. */
+    /**
+     * A mixed-case address built from the name and the id, so sites seeded alike share
+     * addresses; one already on the site (a user synced from elsewhere) gets a number added.
+     */
     private function email(string $slug, int $id): string
     {
         $local = $slug . $id;
@@ -277,8 +286,15 @@ final class Seeder
             1 => strtoupper(substr($local, 0, 1)) . substr($local, 1),
             default => $local,
         };
+        $domain = $this->pick(Names::DOMAINS);
 
-        return $local . '@' . $this->pick(Names::DOMAINS);
+        $email = $local . '@' . $domain;
+        for ($n = 2; isset($this->emails[strtolower($email)]); $n++) {
+            $email = $local . '.' . $n . '@' . $domain;
+        }
+        $this->emails[strtolower($email)] = true;
+
+        return $email;
     }
 
     /**
