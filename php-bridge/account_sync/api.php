@@ -12,14 +12,14 @@ use AccountSync\FfiUnavailable;
 use AccountSync\Library;
 use AccountSync\LibraryException;
 
-/** Answers with a JSON error; used whenever the library cannot answer itself. */
+// Answers with a JSON error; used whenever the library cannot answer itself.
 $refuse = static function (int $status, string $error): void {
     http_response_code($status);
     header('Content-Type: application/json');
     echo json_encode(['ok' => false, 'error' => $error], JSON_UNESCAPED_SLASHES);
 };
 
-/** @return array<string, string> */
+// The request headers, name => value, from getallheaders() or $_SERVER.
 $requestHeaders = static function (): array {
     if (function_exists('getallheaders')) {
         $headers = getallheaders();

@@ -164,7 +164,7 @@ function account_sync_cli(array $argv): int
             if (file_put_contents($positional[1], $contents) === false) {
                 throw new RuntimeException('cannot write ' . $positional[1]);
             }
-            echo 'Wrote ', $positional[1], '; add ffi.preload=', realpath($positional[1]), " to the web SAPI's php.ini.\n";
+            printf("Wrote %s; add ffi.preload=%s to the web SAPI's php.ini.\n", $positional[1], realpath($positional[1]));
 
             return 0;
         }
@@ -184,7 +184,8 @@ function account_sync_cli(array $argv): int
                 if (!$library->supportsStream()) {
                     throw new RuntimeException('this build of the library has no stream (as_stream_pending)');
                 }
-                echo json_encode($library->streamPending(account_sync_cli_budget($options, 50000)), JSON_UNESCAPED_SLASHES), "\n";
+                $result = $library->streamPending(account_sync_cli_budget($options, 50000));
+                echo json_encode($result, JSON_UNESCAPED_SLASHES), "\n";
                 break;
             case 'version':
                 echo $library->version(), "\n";

@@ -18,8 +18,9 @@ require_once __DIR__ . '/src/autoload.php';
 
 /**
  * Install hook: gives this site its own API key and default settings, then creates the
- * plugin's tables; returns what as_install answered. An exception here makes Osclass report the install as failed with its
- * message. Nothing may be printed: Osclass treats any output as a failed install.
+ * plugin's tables; returns what as_install answered. An exception here makes Osclass report
+ * the install as failed with its message. Nothing may be printed: Osclass treats any output
+ * as a failed install.
  */
 function account_sync_install(): array
 {

@@ -48,6 +48,9 @@ require_once __DIR__ . '/src/autoload.php';
             throw new RuntimeException('FFI::load(' . $scoped . ') failed');
         }
     } catch (Throwable $e) {
-        error_log('account_sync preload: the ACCOUNT_SYNC scope is not available, requests will load the header themselves: ' . $e->getMessage());
+        error_log(
+            'account_sync preload: the ACCOUNT_SYNC scope is not available, requests will load '
+            . 'the header themselves: ' . $e->getMessage()
+        );
     }
 })();

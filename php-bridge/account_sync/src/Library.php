@@ -327,9 +327,16 @@ final class Library
     private function json(array $document): string
     {
         try {
-            return json_encode((object) $document, JSON_THROW_ON_ERROR | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE);
+            return json_encode(
+                (object) $document,
+                JSON_THROW_ON_ERROR | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE
+            );
         } catch (\JsonException $e) {
-            throw new LibraryException('The request cannot be written as JSON: ' . $e->getMessage(), ErrorCode::INVALID_UTF8, $e);
+            throw new LibraryException(
+                'The request cannot be written as JSON: ' . $e->getMessage(),
+                ErrorCode::INVALID_UTF8,
+                $e
+            );
         }
     }
 
