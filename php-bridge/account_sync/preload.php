@@ -37,6 +37,10 @@ require_once __DIR__ . '/src/autoload.php';
     }
 
     try {
+        if ((string) ini_get('opcache.preload_user') !== '') {
+            throw new RuntimeException('PHP refuses FFI::load together with opcache.preload_user; use ffi.preload');
+        }
+
         $library = \AccountSync\Gateway::libraryPath();
         $contents = \AccountSync\Gateway::scopedHeader($library, \AccountSync\Gateway::headerPath());
         $scoped = sprintf('%s/account_sync-%s.h', sys_get_temp_dir(), substr(hash('sha256', $contents), 0, 16));
