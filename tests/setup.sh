@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Makes a Debian machine ready for the PHP tests and the site harness:
-#   - installs the missing ones of php8.2-cli, php8.2-mysql, php8.2-mbstring, phpunit and
-#     chromium, and MariaDB when no server answers on 127.0.0.1:3306;
+# Makes a Debian machine ready for the demo and the tests:
+#   - installs the missing ones of php8.2-cli, php8.2-mysql, php8.2-mbstring, php8.2-xml,
+#     phpunit, chromium and mariadb-client, and mariadb-server when no server answers on
+#     127.0.0.1:3306;
 #   - starts MariaDB when nothing answers on 127.0.0.1:3306 and lets root log in over TCP
-#     with an empty password (Debian's root@localhost otherwise only accepts its unix socket).
+#     with an empty password (Debian's root@localhost otherwise only accepts its unix socket);
+#   - checks that the Rust toolchain's cargo is on PATH.
 # A server that already answers is left exactly as it is. Run as root; says nothing when
 # everything is in place. Safe to run again.
 set -euo pipefail
 
-PACKAGES=(php8.2-cli php8.2-mysql php8.2-mbstring phpunit chromium)
+PACKAGES=(php8.2-cli php8.2-mysql php8.2-mbstring php8.2-xml phpunit chromium mariadb-client)
 DATADIR=/var/lib/mysql
 
 say() { printf 'setup.sh: %s\n' "$*"; }
@@ -36,16 +38,27 @@ missing=()
 for package in "${PACKAGES[@]}"; do
     installed "$package" || missing+=("$package")
 done
-if ! db_answers; then
-    for package in mariadb-server mariadb-client; do
-        installed "$package" || missing+=("$package")
-    done
+if ! db_answers && ! installed mariadb-server; then
+    missing+=(mariadb-server)
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
     apt_install "${missing[@]}"
 fi
 
+check_cargo() {
+    if command -v cargo >/dev/null 2>&1; then
+        return 0
+    fi
+    if [ -x "$HOME/.cargo/bin/cargo" ]; then
+        say "cargo is in ~/.cargo/bin; add it to PATH" >&2
+    else
+        say "cargo (the Rust toolchain) is required" >&2
+    fi
+    return 1
+}
+
 if db_answers; then
+    check_cargo
     exit 0
 fi
 
@@ -85,3 +98,5 @@ if ! mariadb -h127.0.0.1 -uroot -e 'SELECT 1' >/dev/null 2>&1; then
     say "root still cannot log in over TCP to 127.0.0.1:3306" >&2
     exit 1
 fi
+
+check_cargo
