@@ -1,0 +1,290 @@
+#!/usr/bin/env bash
+# The benchmark: how fast a full feed copies users from site A into an empty site B through
+# the real path (cli.php feed on B -> library -> HTTP -> A's api.php on php -S -> library ->
+# MariaDB), beside copying the same rows with mysqldump | mysql; how cheap a second feed of
+# an already synchronised B is; what one PHP -> library call costs; how much memory PHP, the
+# php -S process and the database connections take; and how the feed grows with the number
+# of users. Every figure is printed with the target it is held against (PASS or MISS).
+#
+#   bash tests/bench/run.sh [--users=100000] [--sizes=10000,100000] [--limit=2000] [--keep]
+#
+# --users is the size of the main run (baseline, second feed, memory); --sizes the sizes the
+# full feed is repeated at, to show how its cost grows (--users is added to them). A is
+# topped up from one size to the next; seeding is timed but is not a figure. --limit is the
+# feed_limit preference of both sites. --keep leaves the sites, servers and files in place.
+# Not part of the test command: a run at the defaults takes a few minutes.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+users=100000
+sizes=10000,100000
+limit=2000
+keep=0
+for arg in "$@"; do
+    case "$arg" in
+        --users=*) users="${arg#--users=}" ;;
+        --sizes=*) sizes="${arg#--sizes=}" ;;
+        --limit=*) limit="${arg#--limit=}" ;;
+        --keep) keep=1 ;;
+        *) echo "usage: bash tests/bench/run.sh [--users=N] [--sizes=N,N,...] [--limit=N] [--keep]" >&2; exit 2 ;;
+    esac
+done
+for n in "$users" "$limit" ${sizes//,/ }; do
+    if ! [[ "$n" =~ ^[1-9][0-9]*$ ]]; then
+        echo "run.sh: sizes, users and limit must be whole numbers above 0 (got '$n')" >&2
+        exit 2
+    fi
+done
+read -r -a all_sizes <<<"$(printf '%s\n' ${sizes//,/ } "$users" | sort -n -u | tr '\n' ' ')"
+
+case ":$PATH:" in *":$HOME/.cargo/bin:"*) ;; *) [ -d "$HOME/.cargo/bin" ] && export PATH="$HOME/.cargo/bin:$PATH" ;; esac
+bash tests/setup.sh
+echo "== building the library (release)"
+cargo build --release --locked --quiet
+lib="$PWD/target/release/libaccount_sync.so"
+header="$PWD/include/account_sync.h"
+
+# --- helpers ---------------------------------------------------------------------------
+
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
+calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+json_field() { php -r '$d = json_decode(stream_get_contents(STDIN), true); foreach (explode(".", $argv[1]) as $k) { $d = $d[$k]; } echo is_bool($d) ? ($d ? "true" : "false") : $d;' "$1"; }
+site() { php tests/harness/site.php "$@"; }
+sql() { mysql -h127.0.0.1 -uroot -N -B "$1" -e "$2"; }
+wait_port() {
+    for _ in $(seq 1 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "run.sh: nothing answers on port $1" >&2
+    return 1
+}
+verdict() { if [ "$1" = 1 ]; then echo PASS; else echo MISS; fi; }
+
+run_id="$$"
+work="$(mktemp -d /tmp/account_sync_bench.XXXXXX)"
+db_a="as_demo_bench_a_$run_id"
+db_b="as_demo_bench_b_$run_id"
+db_base="as_demo_bench_base_$run_id"
+port_a="$(free_port)"
+port_b="$(free_port)"
+server_a=""
+watcher=""
+cleanup() {
+    [ -n "$watcher" ] && kill "$watcher" 2>/dev/null || true
+    [ -n "$server_a" ] && kill "$server_a" 2>/dev/null || true
+    if [ "$keep" -eq 0 ]; then
+        for s in a b base; do site drop --dir="$work/$s" >/dev/null 2>&1 || true; done
+        rm -rf "$work"
+    fi
+}
+trap cleanup EXIT
+
+# A's php -S is started afresh before the main feed, so its VmHWM is that feed's.
+start_a() {
+    if [ -n "$server_a" ]; then
+        kill "$server_a" 2>/dev/null || true
+        wait "$server_a" 2>/dev/null || true
+    fi
+    php -d ffi.enable=1 -S "127.0.0.1:$port_a" -t "$work/a" >>"$work/a-server.log" 2>&1 &
+    server_a="$!"
+    wait_port "$port_a"
+}
+
+# Empties B's user tables and sets its account for A back to the first user.
+empty_b() {
+    sql "$db_b" "SET FOREIGN_KEY_CHECKS = 0; TRUNCATE oc_t_user_description; TRUNCATE oc_t_user; SET FOREIGN_KEY_CHECKS = 1"
+    php tests/bench/account.php rewind "$work/b" "$account_on_b" >/dev/null
+}
+
+# Starts watching the connections' memory; stop_watch leaves what was seen in watch.json.
+# (stop_watch must run in this shell, not in $(...): only the parent can wait for it.)
+start_watch() {
+    rm -f "$work/watch.stop"
+    php tests/bench/db_memory.php "$work/watch.stop" "$@" >"$work/watch.json" &
+    watcher="$!"
+}
+stop_watch() {
+    touch "$work/watch.stop"
+    wait "$watcher"
+    watcher=""
+}
+
+# Runs cli.php feed on B to the end; sets feed_seconds, feed_rss_kib and feed_applied.
+feed_b() {
+    local started
+    started="$(now)"
+    /usr/bin/time -f '%M' -o "$work/feed.rss" \
+        php "$work/b/oc-content/plugins/account_sync/cli.php" feed "$account_on_b" >"$work/feed.out"
+    feed_seconds="$(since "$started")"
+    feed_rss_kib="$(tail -n 1 "$work/feed.rss")"
+    feed_applied="$(sed -n 's/^Done: .* retrieved, \([0-9]*\) applied.*/\1/p' "$work/feed.out")"
+    tail -n 1 "$work/feed.out"
+}
+
+checksums_b() {
+    sql "$db_b" "CHECKSUM TABLE oc_t_user, oc_t_user_description" | awk '{ printf "%s ", $2 }'
+}
+
+# --- the sites -------------------------------------------------------------------------
+
+echo "== machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)," \
+    "MariaDB $(sql mysql 'SELECT VERSION()'), $(php -r 'echo "PHP ", PHP_VERSION;'), library $(php -d ffi.enable=1 -r 'echo FFI::cdef(file_get_contents($argv[1]), $argv[2])->as_version();' "$header" "$lib")"
+echo "== creating site A (ms52), site B (op84) and the baseline database (op84, no plugin) in $work"
+a_json="$(site create --name=a --fork=ms52 --port="$port_a" --dir="$work/a" --db="$db_a" \
+    --locales=en_US,es_ES --lib="$lib" --header="$header")"
+b_json="$(site create --name=b --fork=op84 --port="$port_b" --dir="$work/b" --db="$db_b" \
+    --locales=en_US,es_ES --lib="$lib" --header="$header")"
+site create --name=base --fork=op84 --port="$port_b" --dir="$work/base" --db="$db_base" \
+    --locales=en_US,es_ES --no-plugin >/dev/null
+key_a="$(echo "$a_json" | json_field api_key)"
+key_b="$(echo "$b_json" | json_field api_key)"
+
+start_a
+php tests/bench/account.php add "$work/a" "Site B" "http://127.0.0.1:$port_b" "$key_b" >/dev/null
+account_on_b="$(php tests/bench/account.php add "$work/b" "Site A" "http://127.0.0.1:$port_a" "$key_a")"
+php tests/bench/account.php limit "$work/a" "$limit" >/dev/null
+php tests/bench/account.php limit "$work/b" "$limit" >/dev/null
+echo "   feed_limit $limit on both sites; B's account for A is $account_on_b, with every column and descriptions"
+
+# --- full feeds at each size -----------------------------------------------------------
+
+seeded=0
+declare -A size_seconds size_rows
+for size in "${all_sizes[@]}"; do
+    echo "== size $size"
+    started="$(now)"
+    site seed --dir="$work/a" --users="$((size - seeded))" --seed="$size" >/dev/null
+    echo "   seeding A with $((size - seeded)) more users: $(since "$started") s (not a figure)"
+    seeded="$size"
+    rows="$(sql "$db_a" 'SELECT COUNT(*) FROM oc_t_user WHERE b_active = 1 AND b_enabled = 1')"
+    descriptions="$(sql "$db_a" 'SELECT COUNT(*) FROM oc_t_user_description d JOIN oc_t_user u ON u.pk_i_id = d.fk_i_user_id WHERE u.b_active = 1 AND u.b_enabled = 1')"
+
+    empty_b
+    main=0
+    if [ "$size" = "$users" ]; then
+        main=1
+        start_a
+        start_watch "$db_a" "$db_b"
+    fi
+    echo -n "   full feed of $rows users (+ $descriptions descriptions) into an empty B: "
+    feed_b
+    got="$(sql "$db_b" 'SELECT COUNT(*) FROM oc_t_user')"
+    if [ "$got" != "$rows" ]; then
+        echo "run.sh: B holds $got users after the feed, A serves $rows" >&2
+        exit 1
+    fi
+    size_seconds[$size]="$feed_seconds"
+    size_rows[$size]="$rows"
+    echo "   $feed_seconds s, $(calc '%.0f' "$rows / $feed_seconds") users/s"
+
+    if [ "$main" = 1 ]; then
+        main_rows="$rows"
+        main_descriptions="$descriptions"
+        main_seconds="$feed_seconds"
+        main_rss_kib="$feed_rss_kib"
+        stop_watch
+        db_a_peak="$(json_field "$db_a.max_memory_used" <"$work/watch.json")"
+        db_b_peak="$(json_field "$db_b.max_memory_used" <"$work/watch.json")"
+        a_hwm_kib="$(awk '/VmHWM/ { print $2 }' "/proc/$server_a/status")"
+
+        echo "== baseline: mysqldump of the same rows | mysql into an empty database of B's shape"
+        start_watch "$db_base"
+        started="$(now)"
+        {
+            mysqldump -h127.0.0.1 -uroot --no-create-info --complete-insert --single-transaction \
+                --skip-triggers --where="b_active=1 AND b_enabled=1" "$db_a" oc_t_user
+            mysqldump -h127.0.0.1 -uroot --no-create-info --complete-insert --single-transaction \
+                --skip-triggers --where="fk_i_user_id IN (SELECT pk_i_id FROM oc_t_user WHERE b_active=1 AND b_enabled=1)" \
+                "$db_a" oc_t_user_description
+        } | mysql -h127.0.0.1 -uroot "$db_base"
+        base_seconds="$(since "$started")"
+        stop_watch
+        db_base_peak="$(json_field "$db_base.max_memory_used" <"$work/watch.json")"
+        got="$(sql "$db_base" 'SELECT COUNT(*) FROM oc_t_user')"
+        got_d="$(sql "$db_base" 'SELECT COUNT(*) FROM oc_t_user_description')"
+        if [ "$got" != "$rows" ] || [ "$got_d" != "$descriptions" ]; then
+            echo "run.sh: the baseline copied $got users and $got_d descriptions, expected $rows and $descriptions" >&2
+            exit 1
+        fi
+        echo "   $base_seconds s, $(calc '%.0f' "$rows / $base_seconds") users/s"
+
+        echo -n "== second full feed into the synchronised B (Last User ID back to 0): "
+        php tests/bench/account.php rewind "$work/b" "$account_on_b" >/dev/null
+        before="$(checksums_b)"
+        feed_b
+        after="$(checksums_b)"
+        second_seconds="$feed_seconds"
+        second_applied="$feed_applied"
+        echo "   $second_seconds s, $(calc '%.0f' "$rows / $second_seconds") users/s;" \
+            "applied $second_applied; CHECKSUM TABLE before [$before] after [$after]"
+
+        echo -n "== the same full feed through tests/bench/feed_peak.php, for PHP's peak memory: "
+        empty_b
+        /usr/bin/time -f '%M' -o "$work/peak.rss" \
+            php tests/bench/feed_peak.php "$work/b" "$account_on_b" >"$work/peak.json"
+        cat "$work/peak.json"
+        php_peak="$(json_field php_peak_bytes <"$work/peak.json")"
+        peak_seconds="$(json_field seconds <"$work/peak.json")"
+        peak_rss_kib="$(tail -n 1 "$work/peak.rss")"
+    fi
+done
+
+echo "== one PHP -> library call"
+ffi_json="$(php -d ffi.enable=1 tests/bench/ffi_cost.php "$lib" "$header" 1000000)"
+echo "   $ffi_json"
+version_ns="$(echo "$ffi_json" | json_field as_version_ns)"
+strlen_ns="$(echo "$ffi_json" | json_field strlen_ns)"
+
+# --- the figures -----------------------------------------------------------------------
+
+mib() { calc '%.1f' "$1 / 1048576"; }
+feed_ratio="$(calc '%.2f' "$main_seconds / $base_seconds")"
+second_speedup="$(calc '%.2f' "$main_seconds / $second_seconds")"
+call_ratio="$(calc '%.2f' "$version_ns / $strlen_ns")"
+unchanged=0
+[ "$before" = "$after" ] && [ "$second_applied" = 0 ] && unchanged=1
+
+echo
+echo "== figures ($main_rows active and enabled users of $users, $main_descriptions descriptions, feed_limit $limit)"
+printf '%-44s %10s s %12s users/s\n' "full feed into an empty B (cli.php feed)" "$main_seconds" "$(calc '%.0f' "$main_rows / $main_seconds")"
+printf '%-44s %10s s %12s users/s\n' "baseline: mysqldump | mysql" "$base_seconds" "$(calc '%.0f' "$main_rows / $base_seconds")"
+printf '%-44s %10s s %12s users/s\n' "second full feed, B already synchronised" "$second_seconds" "$(calc '%.0f' "$main_rows / $second_seconds")"
+printf '%-44s %10s s %12s users/s\n' "full feed through feed_peak.php (check)" "$(calc '%.3f' "$peak_seconds")" "$(calc '%.0f' "$main_rows / $peak_seconds")"
+echo "streaming (10,000 changed users from A to three accounts): not measured: streaming is not implemented"
+echo
+echo "memory during the full feed:"
+echo "  PHP on B, memory_get_peak_usage(true):      $(mib "$php_peak") MiB (process max RSS with the library: $(calc '%.1f' "$peak_rss_kib / 1024") MiB)"
+echo "  cli.php feed process, max RSS:              $(calc '%.1f' "$main_rss_kib / 1024") MiB"
+echo "  A's php -S serving the feed, VmHWM:         $(calc '%.1f' "$a_hwm_kib / 1024") MiB"
+echo "  MariaDB, connection of A's library:         $(mib "$db_a_peak") MiB (MAX_MEMORY_USED)"
+echo "  MariaDB, connection of B's library:         $(mib "$db_b_peak") MiB (MAX_MEMORY_USED)"
+echo "  MariaDB, connection of the baseline's mysql: $(mib "$db_base_peak") MiB (MAX_MEMORY_USED)"
+echo
+echo "one call: as_version() $version_ns ns, strlen() $strlen_ns ns through FFI"
+echo
+echo "how the full feed grows:"
+first="${all_sizes[0]}"
+for size in "${all_sizes[@]}"; do
+    line="$(printf '  %9s users: %8s s %10s users/s' "$size" "${size_seconds[$size]}" "$(calc '%.0f' "${size_rows[$size]} / ${size_seconds[$size]}")")"
+    if [ "$size" != "$first" ]; then
+        size_ratio="$(calc '%.2f' "${size_rows[$size]} / ${size_rows[$first]}")"
+        time_ratio="$(calc '%.2f' "${size_seconds[$size]} / ${size_seconds[$first]}")"
+        line="$line   x$size_ratio users took x$time_ratio time ($(calc '%.2f' "$time_ratio / $size_ratio") of linear)"
+    fi
+    echo "$line"
+done
+echo
+echo "targets:"
+printf '  %-58s %s\n' "full feed within 2x of the baseline (aim 1.2x): ${feed_ratio}x" "$(verdict "$(calc '%d' "$feed_ratio <= 2")")"
+printf '  %-58s %s\n' "second feed >= 3x faster than the first: ${second_speedup}x" "$(verdict "$(calc '%d' "$second_speedup >= 3")")"
+printf '  %-58s %s\n' "second feed writes no rows: applied $second_applied, checksums $( [ "$unchanged" = 1 ] && echo same || echo differ)" "$(verdict "$unchanged")"
+printf '  %-58s %s\n' "PHP peak memory < 64 MiB: $(mib "$php_peak") MiB" "$(verdict "$(calc '%d' "$php_peak < 64 * 1048576")")"
+printf '  %-58s %s\n' "as_version call within 3x of strlen: ${call_ratio}x" "$(verdict "$(calc '%d' "$call_ratio <= 3")")"
+
+if [ "$keep" -eq 1 ]; then
+    echo "== kept: A at http://127.0.0.1:$port_a (pid $server_a), folders in $work"
+    trap - EXIT
+fi
