@@ -61,6 +61,22 @@ int32_t as_handle_request(const char *method, const char *path, const char *head
 int32_t as_feed(const char *request_json, char **out);
 
 /*
+ Sends this site's pending changes to every account: `{"budget_ms":50000,"force":false}`
+ (`force` also tries accounts waiting out earlier failures). Out:
+ `{"busy":false,"capture":"triggers","accounts":[{"account_id":…,"sent":…,"applied":…,
+ "failed":…,"pending":…,"status":…,"message":…}],"pruned":N}`; `busy` is true when another
+ run holds the site's stream lock, and then nothing was sent.
+ */
+int32_t as_stream_pending(const char *request_json, char **out);
+
+/*
+ Records a change a hook saw: `{"event":"register|edit|password|email|activate|deactivate|
+ enable|disable|delete","user_id":N,"old_email":null}`. Where the triggers are installed
+ they have recorded it already and this only says so. Out: `{"recorded":bool,…}`.
+ */
+int32_t as_capture(const char *event_json, char **out);
+
+/*
  All accounts, keys masked. Out: `{"accounts":[…]}`.
  */
 int32_t as_account_list(char **out);

@@ -8,7 +8,7 @@ declare(strict_types=1);
  *   php oc-content/plugins/account_sync/cli.php install
  *   php oc-content/plugins/account_sync/cli.php accounts
  *   php oc-content/plugins/account_sync/cli.php feed <account_id> [--budget-ms=20000]
- *   php oc-content/plugins/account_sync/cli.php stream [--budget-ms=50000]
+ *   php oc-content/plugins/account_sync/cli.php stream [--budget-ms=50000] [--force]
  *   php oc-content/plugins/account_sync/cli.php version
  *   php oc-content/plugins/account_sync/cli.php scope-header FILE   (for ffi.preload)
  *
@@ -29,7 +29,7 @@ const ACCOUNT_SYNC_USAGE = <<<'TEXT'
 usage: php cli.php install
        php cli.php accounts
        php cli.php feed <account_id> [--budget-ms=N]
-       php cli.php stream [--budget-ms=N]
+       php cli.php stream [--budget-ms=N] [--force]
        php cli.php version
        php cli.php scope-header <file>
 
@@ -47,8 +47,8 @@ function account_sync_cli_arguments(array $arguments): array
     $positional = [];
     $options = [];
     foreach ($arguments as $argument) {
-        if (preg_match('/^--([a-z-]+)=(.*)$/', $argument, $m) === 1) {
-            $options[$m[1]] = $m[2];
+        if (preg_match('/^--([a-z-]+)(?:=(.*))?$/', $argument, $m) === 1) {
+            $options[$m[1]] = $m[2] ?? '1';
         } else {
             $positional[] = $argument;
         }
@@ -181,10 +181,7 @@ function account_sync_cli(array $argv): int
                 account_sync_cli_feed($library, (int) $positional[1], account_sync_cli_budget($options, 20000));
                 break;
             case 'stream':
-                if (!$library->supportsStream()) {
-                    throw new RuntimeException('this build of the library has no stream (as_stream_pending)');
-                }
-                $result = $library->streamPending(account_sync_cli_budget($options, 50000));
+                $result = $library->streamPending(account_sync_cli_budget($options, 50000), isset($options['force']));
                 echo json_encode($result, JSON_UNESCAPED_SLASHES), "\n";
                 break;
             case 'version':

@@ -5,7 +5,7 @@ declare(strict_types=1);
 /*
  * Pushes pending changes to the other sites (the stream), for the system's cron:
  *
- *   php oc-content/plugins/account_sync/cron.php [--budget-ms=50000]
+ *   php oc-content/plugins/account_sync/cron.php [--budget-ms=50000] [--force]
  *   GET {site}/oc-content/plugins/account_sync/cron.php
  *
  * Over HTTP the budget is capped so a web server's time limit is not reached. Prints one
@@ -34,12 +34,15 @@ $finish = static function (int $status, array $document) use ($cli): void {
 };
 
 $budgetMs = ACCOUNT_SYNC_CRON_BUDGET_MS;
+$force = false;
 if ($cli) {
     foreach (array_slice($argv, 1) as $argument) {
         if (preg_match('/^--budget-ms=(\d+)$/', $argument, $m) === 1) {
             $budgetMs = (int) $m[1];
+        } elseif ($argument === '--force') {
+            $force = true;
         } else {
-            fwrite(STDERR, "usage: php cron.php [--budget-ms=N]\n");
+            fwrite(STDERR, "usage: php cron.php [--budget-ms=N] [--force]\n");
             exit(2);
         }
     }
@@ -53,12 +56,7 @@ try {
     $library = Library::instance();
     Config::markCron();
 
-    if (!$library->supportsStream()) {
-        $finish(0, ['ok' => true, 'stream' => false, 'message' => 'this build of the library has no stream yet']);
-        return;
-    }
-
-    $finish(0, ['ok' => true, 'stream' => true, 'result' => $library->streamPending($budgetMs)]);
+    $finish(0, ['ok' => true, 'result' => $library->streamPending($budgetMs, $force)]);
 } catch (FfiUnavailable $e) {
     // Over HTTP the details (files, settings) go to the server's log only.
     error_log('account_sync cron.php: ' . $e->getMessage());

@@ -21,7 +21,7 @@ use crate::config::Config;
 use crate::error::{Code, Error, Result};
 use crate::ffi::boundary::{bytes, run, text};
 use crate::ffi::strings;
-use crate::service::{admin, feed, serve};
+use crate::service::{admin, feed, serve, stream};
 use crate::state;
 
 fn json_out(value: Result<Json>) -> Result<String> {
@@ -161,6 +161,40 @@ pub unsafe extern "C" fn as_feed(request_json: *const c_char, out: *mut *mut c_c
             })?;
         let progress = state::with_site(|site| feed::run(site, &request))?;
         Ok(serde_json::to_string(&progress).unwrap_or_default())
+    })
+}
+
+/// Sends this site's pending changes to every account: `{"budget_ms":50000,"force":false}`
+/// (`force` also tries accounts waiting out earlier failures). Out:
+/// `{"busy":false,"capture":"triggers","accounts":[{"account_id":…,"sent":…,"applied":…,
+/// "failed":…,"pending":…,"status":…,"message":…}],"pruned":N}`; `busy` is true when another
+/// run holds the site's stream lock, and then nothing was sent.
+#[no_mangle]
+pub unsafe extern "C" fn as_stream_pending(
+    request_json: *const c_char,
+    out: *mut *mut c_char,
+) -> i32 {
+    run(out, || {
+        // SAFETY: the caller's promise on `request_json`.
+        let request: stream::StreamRequest =
+            serde_json::from_str(unsafe { text(request_json, "request_json") }?).map_err(|e| {
+                Error::json(format!(
+                    "the stream request is not of the expected shape: {e}"
+                ))
+            })?;
+        json_out(state::with_site(|site| stream::run(site, &request)))
+    })
+}
+
+/// Records a change a hook saw: `{"event":"register|edit|password|email|activate|deactivate|
+/// enable|disable|delete","user_id":N,"old_email":null}`. Where the triggers are installed
+/// they have recorded it already and this only says so. Out: `{"recorded":bool,…}`.
+#[no_mangle]
+pub unsafe extern "C" fn as_capture(event_json: *const c_char, out: *mut *mut c_char) -> i32 {
+    run(out, || {
+        // SAFETY: the caller's promise on `event_json`.
+        let json = unsafe { text(event_json, "event_json") }?;
+        json_out(state::with_site(|site| stream::capture(site, json)))
     })
 }
 

@@ -6,15 +6,19 @@ use crate::domain::account::{mask_key, AccountInput};
 use crate::error::{Code, Error, Result};
 use crate::state::Site;
 use crate::storage::logs::{self, LogFilter, LogType, NewLog, Retention};
-use crate::storage::{accounts, schema};
+use crate::storage::{accounts, schema, triggers};
 use crate::transport::signing;
 use crate::transport::wire::Request;
 
 pub fn install(site: &mut Site) -> Result<Json> {
     let t = site.tables.clone();
-    let (from, to) = schema::install(site.conn()?, &t)?;
+    let table = site.users.clone();
+    let conn = site.conn()?;
+    let (from, to) = schema::install(conn, &t)?;
+    schema::site_id(conn, &t)?;
+    let capture = triggers::install(conn, &t, &table)?;
     site.schema_changed();
-    Ok(json!({"from": from, "to": to}))
+    Ok(json!({"from": from, "to": to, "capture": capture_text(&capture)}))
 }
 
 pub fn uninstall(site: &mut Site) -> Result<Json> {
@@ -24,10 +28,26 @@ pub fn uninstall(site: &mut Site) -> Result<Json> {
     Ok(json!({}))
 }
 
+/// The schema versions, and how changes are captured. Called by `as_init`: when the tables
+/// are current, the triggers are brought in step with the configured columns here.
 pub fn schema_status(site: &mut Site) -> Result<Json> {
     let t = site.tables.clone();
-    let installed = schema::installed_version(site.conn()?, &t)?;
-    Ok(json!({"installed": installed, "current": schema::CURRENT}))
+    let table = site.users.clone();
+    let conn = site.conn()?;
+    let installed = schema::installed_version(conn, &t)?;
+    let capture = if installed == schema::CURRENT {
+        Json::from(capture_text(&triggers::keep_in_step(conn, &t, &table)?))
+    } else {
+        Json::Null
+    };
+    Ok(json!({"installed": installed, "current": schema::CURRENT, "capture": capture}))
+}
+
+fn capture_text(capture: &triggers::Capture) -> String {
+    match capture {
+        triggers::Capture::Triggers => "triggers".to_string(),
+        triggers::Capture::HooksOnly(reason) => reason.clone(),
+    }
 }
 
 pub fn account_list(site: &mut Site) -> Result<Json> {

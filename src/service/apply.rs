@@ -11,13 +11,56 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use mysql::prelude::Queryable;
 
 use crate::domain::columns::{self, DESCRIPTIONS, REQUIRED_FOR_INSERT};
+use crate::domain::email;
 use crate::domain::record::{UserRecord, Value};
 use crate::error::{Error, Result};
 use crate::storage::locations::Locations;
 use crate::storage::users::{self, UserTable};
 use crate::storage::Tables;
 
-/// What one batch did.
+/// The columns a record may change on a user this site already has.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub columns: HashSet<String>,
+    pub descriptions: bool,
+}
+
+impl Selection {
+    pub fn from_account_columns(selected: &[String]) -> Selection {
+        Selection {
+            columns: selected
+                .iter()
+                .filter(|c| *c != DESCRIPTIONS)
+                .cloned()
+                .collect(),
+            descriptions: selected.iter().any(|c| c == DESCRIPTIONS),
+        }
+    }
+}
+
+/// One record to apply: found by `lookup` (a normalised e-mail: the previous address when
+/// the e-mail changed), changing only `selection` on an existing user, inserted whole when
+/// there is none and `may_insert` allows it.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub record: UserRecord,
+    pub lookup: String,
+    pub selection: Selection,
+    pub may_insert: bool,
+}
+
+/// What happened to one item, with the local user id where there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    Inserted(u64),
+    Updated(u64),
+    Unchanged(u64),
+    /// Not present and not to be inserted.
+    Skipped,
+    Failed(String),
+}
+
+/// What one feed batch did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outcome {
     pub inserted: u64,
@@ -39,46 +82,99 @@ pub struct Failure {
     pub reason: String,
 }
 
-/// The columns an account lets change on users this site already has.
-#[derive(Debug, Clone)]
-pub struct Selection {
-    pub columns: HashSet<String>,
-    pub descriptions: bool,
-}
-
-impl Selection {
-    pub fn from_account_columns(selected: &[String]) -> Selection {
-        Selection {
-            columns: selected
-                .iter()
-                .filter(|c| *c != DESCRIPTIONS)
-                .cloned()
-                .collect(),
-            descriptions: selected.iter().any(|c| c == DESCRIPTIONS),
+/// Applies feed records, all with the account's selection, inside the caller's transaction.
+pub fn apply(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    table: &UserTable,
+    records: &[UserRecord],
+    selection: &Selection,
+) -> Result<Outcome> {
+    let items: Vec<Item> = records
+        .iter()
+        .map(|r| Item {
+            lookup: r.key(),
+            record: r.clone(),
+            selection: selection.clone(),
+            may_insert: true,
+        })
+        .collect();
+    let mut outcome = Outcome::default();
+    for (item, result) in items.iter().zip(apply_items(conn, t, table, &items)?) {
+        match result {
+            Applied::Inserted(_) => outcome.inserted += 1,
+            Applied::Updated(_) => outcome.updated += 1,
+            Applied::Unchanged(_) | Applied::Skipped => outcome.unchanged += 1,
+            Applied::Failed(reason) => outcome.failed.push(Failure {
+                email: item.record.key(),
+                reason,
+            }),
         }
     }
+    Ok(outcome)
 }
 
 #[derive(Debug)]
 enum Plan {
     Insert {
-        key: String,
         values: BTreeMap<String, Value>,
         descriptions: Vec<(String, String)>,
     },
     Update {
-        key: String,
         id: u64,
         changes: BTreeMap<String, Value>,
         descriptions: Vec<(String, String)>,
     },
 }
 
-impl Plan {
-    fn key(&self) -> &str {
-        match self {
-            Plan::Insert { key, .. } | Plan::Update { key, .. } => key,
+/// Applies items inside the caller's transaction and says, item by item, what happened. An
+/// error means the connection itself failed and the caller must roll back.
+pub fn apply_items(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    table: &UserTable,
+    items: &[Item],
+) -> Result<Vec<Applied>> {
+    let mut results = vec![Applied::Skipped; items.len()];
+    let plans = plan(conn, t, table, items, &mut results)?;
+    if plans.is_empty() {
+        return Ok(results);
+    }
+
+    conn.query_drop("SAVEPOINT account_sync_batch")?;
+    match write_fast(conn, t, items, &plans) {
+        Ok(ids) => {
+            conn.query_drop("RELEASE SAVEPOINT account_sync_batch")?;
+            for ((index, plan), id) in plans.iter().zip(ids) {
+                results[*index] = done(plan, id);
+            }
+            return Ok(results);
         }
+        Err(e) if e.connection_lost => return Err(e),
+        Err(_) => conn.query_drop("ROLLBACK TO SAVEPOINT account_sync_batch")?,
+    }
+
+    for (index, plan) in &plans {
+        conn.query_drop("SAVEPOINT account_sync_record")?;
+        match write_one(conn, t, plan) {
+            Ok(id) => {
+                conn.query_drop("RELEASE SAVEPOINT account_sync_record")?;
+                results[*index] = done(plan, id);
+            }
+            Err(e) if e.connection_lost => return Err(e),
+            Err(e) => {
+                conn.query_drop("ROLLBACK TO SAVEPOINT account_sync_record")?;
+                results[*index] = Applied::Failed(e.message);
+            }
+        }
+    }
+    Ok(results)
+}
+
+fn done(plan: &Plan, id: u64) -> Applied {
+    match plan {
+        Plan::Insert { .. } => Applied::Inserted(id),
+        Plan::Update { .. } => Applied::Updated(id),
     }
 }
 
@@ -117,135 +213,88 @@ fn wanted_descriptions(table: &UserTable, record: &UserRecord) -> Vec<(String, S
         .descriptions
         .iter()
         .filter(|(locale, _)| table.has_locale(locale))
-        .map(|(l, t)| (l.clone(), t.clone()))
+        .map(|(l, text)| (l.clone(), text.clone()))
         .collect()
-}
-
-/// Applies `records` inside the caller's transaction. Records that fail are reported in the
-/// outcome; an error means the connection itself failed and the caller must roll back.
-pub fn apply(
-    conn: &mut impl Queryable,
-    t: &Tables,
-    table: &UserTable,
-    records: &[UserRecord],
-    selection: &Selection,
-) -> Result<Outcome> {
-    let mut outcome = Outcome::default();
-    let plans = plan(conn, t, table, records, selection, &mut outcome)?;
-    if plans.is_empty() {
-        return Ok(outcome);
-    }
-
-    conn.query_drop("SAVEPOINT account_sync_batch")?;
-    match write_fast(conn, t, &plans) {
-        Ok(()) => {
-            conn.query_drop("RELEASE SAVEPOINT account_sync_batch")?;
-            count(&plans, &mut outcome);
-            return Ok(outcome);
-        }
-        Err(e) if e.connection_lost => return Err(e),
-        Err(_) => conn.query_drop("ROLLBACK TO SAVEPOINT account_sync_batch")?,
-    }
-
-    for plan in &plans {
-        conn.query_drop("SAVEPOINT account_sync_record")?;
-        match write_one(conn, t, plan) {
-            Ok(()) => {
-                conn.query_drop("RELEASE SAVEPOINT account_sync_record")?;
-                count(std::slice::from_ref(plan), &mut outcome);
-            }
-            Err(e) if e.connection_lost => return Err(e),
-            Err(e) => {
-                conn.query_drop("ROLLBACK TO SAVEPOINT account_sync_record")?;
-                outcome.failed.push(Failure {
-                    email: plan.key().to_string(),
-                    reason: e.message,
-                });
-            }
-        }
-    }
-    Ok(outcome)
-}
-
-fn count(plans: &[Plan], outcome: &mut Outcome) {
-    for plan in plans {
-        match plan {
-            Plan::Insert { .. } => outcome.inserted += 1,
-            Plan::Update { .. } => outcome.updated += 1,
-        }
-    }
 }
 
 fn plan(
     conn: &mut impl Queryable,
     t: &Tables,
     table: &UserTable,
-    records: &[UserRecord],
-    selection: &Selection,
-    outcome: &mut Outcome,
-) -> Result<Vec<Plan>> {
-    let mut seen = HashSet::new();
-    let mut unique: Vec<&UserRecord> = Vec::with_capacity(records.len());
-    for record in records {
-        if seen.insert(record.key()) {
-            unique.push(record);
-        } else {
-            outcome.failed.push(Failure {
-                email: record.key(),
-                reason: "the same e-mail appears twice in one batch".into(),
-            });
+    items: &[Item],
+    results: &mut [Applied],
+) -> Result<Vec<(usize, Plan)>> {
+    let mut claimed = HashSet::new();
+    let mut unique = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        let key = item.record.key();
+        if claimed.contains(&item.lookup) || claimed.contains(&key) {
+            results[index] = Applied::Failed("the same e-mail appears twice in one batch".into());
+            continue;
         }
+        claimed.insert(item.lookup.clone());
+        claimed.insert(key);
+        unique.push(index);
     }
 
     let compared: Vec<&str> = table
         .travelling()
         .into_iter()
-        .filter(|c| selection.columns.contains(*c))
+        .filter(|c| {
+            unique
+                .iter()
+                .any(|i| items[*i].selection.columns.contains(*c))
+        })
         .collect();
-    let keys: Vec<String> = unique.iter().map(|r| r.key()).collect();
+    let keys: Vec<String> = unique.iter().map(|i| items[*i].lookup.clone()).collect();
     let existing = users::find_by_emails(conn, t, table, &keys, &compared)?;
+    let wants_descriptions = unique.iter().any(|i| items[*i].selection.descriptions);
     let existing_ids: Vec<u64> = existing.values().map(|u| u.id).collect();
-    let stored_descriptions = if selection.descriptions {
+    let stored_descriptions = if wants_descriptions {
         users::descriptions_of(conn, t, &existing_ids)?
     } else {
         HashMap::new()
     };
-    let locations = Locations::load(conn, t, &unique)?;
+    let records: Vec<&UserRecord> = unique.iter().map(|i| &items[*i].record).collect();
+    let locations = Locations::load(conn, t, &records)?;
 
     let mut plans = Vec::with_capacity(unique.len());
-    for record in unique {
-        let key = record.key();
-        let values = target_values(table, &locations, record);
-        let descriptions = wanted_descriptions(table, record);
+    for index in unique {
+        let item = &items[index];
+        let values = target_values(table, &locations, &item.record);
+        let descriptions = wanted_descriptions(table, &item.record);
 
-        let Some(stored) = existing.get(&key) else {
-            if let Some(missing) = REQUIRED_FOR_INSERT
+        let Some(stored) = existing.get(&item.lookup) else {
+            if !item.may_insert {
+                continue;
+            }
+            match REQUIRED_FOR_INSERT
                 .iter()
                 .find(|c| matches!(values.get(**c), None | Some(Value::Null)))
             {
-                outcome.failed.push(Failure {
-                    email: key,
-                    reason: format!("a new user needs {missing}"),
-                });
-                continue;
+                Some(missing) => {
+                    results[index] = Applied::Failed(format!("a new user needs {missing}"))
+                }
+                None => plans.push((
+                    index,
+                    Plan::Insert {
+                        values,
+                        descriptions,
+                    },
+                )),
             }
-            plans.push(Plan::Insert {
-                key,
-                values,
-                descriptions,
-            });
             continue;
         };
 
         let changes: BTreeMap<String, Value> = values
             .into_iter()
-            .filter(|(c, _)| selection.columns.contains(c))
+            .filter(|(c, _)| item.selection.columns.contains(c))
             .filter(|(c, v)| {
                 let info = table.column(c).expect("values hold only table columns");
                 !users::same_value(info, stored.columns.get(c).unwrap_or(&Value::Null), v)
             })
             .collect();
-        let descriptions: Vec<(String, String)> = if selection.descriptions {
+        let descriptions: Vec<(String, String)> = if item.selection.descriptions {
             let have = stored_descriptions.get(&stored.id);
             descriptions
                 .into_iter()
@@ -255,30 +304,38 @@ fn plan(
             Vec::new()
         };
         if changes.is_empty() && descriptions.is_empty() {
-            outcome.unchanged += 1;
+            results[index] = Applied::Unchanged(stored.id);
         } else {
-            plans.push(Plan::Update {
-                key,
-                id: stored.id,
-                changes,
-                descriptions,
-            });
+            plans.push((
+                index,
+                Plan::Update {
+                    id: stored.id,
+                    changes,
+                    descriptions,
+                },
+            ));
         }
     }
     Ok(plans)
 }
 
-fn write_fast(conn: &mut impl Queryable, t: &Tables, plans: &[Plan]) -> Result<()> {
+/// Writes every plan; returns the user id of each, in the order of `plans`.
+fn write_fast(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    items: &[Item],
+    plans: &[(usize, Plan)],
+) -> Result<Vec<u64>> {
     let mut groups: BTreeMap<Vec<String>, Vec<Vec<Value>>> = BTreeMap::new();
     let mut new_keys = Vec::new();
-    for plan in plans {
-        if let Plan::Insert { key, values, .. } = plan {
+    for (index, plan) in plans {
+        if let Plan::Insert { values, .. } = plan {
             let cols: Vec<String> = values.keys().cloned().collect();
             groups
                 .entry(cols)
                 .or_default()
                 .push(values.values().cloned().collect());
-            new_keys.push(key.clone());
+            new_keys.push(items[*index].record.key());
         }
     }
     for (cols, rows) in &groups {
@@ -287,43 +344,53 @@ fn write_fast(conn: &mut impl Queryable, t: &Tables, plans: &[Plan]) -> Result<(
     let new_ids = users::ids_by_email(conn, t, &new_keys)?;
     users::fill_empty_usernames(conn, t, &new_ids.values().copied().collect::<Vec<_>>())?;
 
+    let mut ids = Vec::with_capacity(plans.len());
     let mut descriptions = Vec::new();
-    for plan in plans {
-        match plan {
+    for (index, plan) in plans {
+        let (id, wanted) = match plan {
             Plan::Insert {
-                key,
-                descriptions: d,
-                ..
+                descriptions: d, ..
             } => {
-                let id = *new_ids.get(key).ok_or_else(|| missing_after_insert(key))?;
-                descriptions.extend(d.iter().map(|(l, text)| (id, l.clone(), text.clone())));
+                let key = items[*index].record.key();
+                (
+                    *new_ids
+                        .get(&key)
+                        .ok_or_else(|| missing_after_insert(&key))?,
+                    d,
+                )
             }
             Plan::Update {
                 id,
                 changes,
                 descriptions: d,
-                ..
             } => {
                 users::update_one(conn, t, *id, changes)?;
-                descriptions.extend(d.iter().map(|(l, text)| (*id, l.clone(), text.clone())));
+                (*id, d)
             }
-        }
+        };
+        descriptions.extend(wanted.iter().map(|(l, text)| (id, l.clone(), text.clone())));
+        ids.push(id);
     }
-    users::upsert_descriptions(conn, t, &descriptions)
+    users::upsert_descriptions(conn, t, &descriptions)?;
+    Ok(ids)
 }
 
-fn write_one(conn: &mut impl Queryable, t: &Tables, plan: &Plan) -> Result<()> {
+fn write_one(conn: &mut impl Queryable, t: &Tables, plan: &Plan) -> Result<u64> {
     let (id, descriptions) = match plan {
         Plan::Insert {
-            key,
             values,
             descriptions,
         } => {
             let cols: Vec<String> = values.keys().cloned().collect();
             users::insert_many(conn, t, &cols, &[values.values().cloned().collect()])?;
+            let key = values
+                .get("s_email")
+                .and_then(Value::as_text)
+                .map(email::normalise)
+                .unwrap_or_default();
             let id: u64 = conn
                 .query_first("SELECT LAST_INSERT_ID()")?
-                .ok_or_else(|| missing_after_insert(key))?;
+                .ok_or_else(|| missing_after_insert(&key))?;
             users::fill_empty_usernames(conn, t, &[id])?;
             (id, descriptions)
         }
@@ -331,7 +398,6 @@ fn write_one(conn: &mut impl Queryable, t: &Tables, plan: &Plan) -> Result<()> {
             id,
             changes,
             descriptions,
-            ..
         } => {
             users::update_one(conn, t, *id, changes)?;
             (*id, descriptions)
@@ -341,7 +407,8 @@ fn write_one(conn: &mut impl Queryable, t: &Tables, plan: &Plan) -> Result<()> {
         .iter()
         .map(|(l, text)| (id, l.clone(), text.clone()))
         .collect();
-    users::upsert_descriptions(conn, t, &rows)
+    users::upsert_descriptions(conn, t, &rows)?;
+    Ok(id)
 }
 
 fn missing_after_insert(key: &str) -> Error {

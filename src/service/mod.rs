@@ -3,4 +3,6 @@
 pub mod admin;
 pub mod apply;
 pub mod feed;
+pub mod receive;
 pub mod serve;
+pub mod stream;

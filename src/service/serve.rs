@@ -173,9 +173,7 @@ pub fn handle(site: &mut Site, request: &HttpRequest) -> Result<HttpResponse> {
     let response = match &parsed {
         Request::Ping => ping(site, &account),
         Request::Feed { cursor, limit } => feed(site, *cursor, *limit)?,
-        Request::Stream { .. } => {
-            HttpResponse::error(501, "this site does not receive streamed changes yet")
-        }
+        Request::Stream { events } => stream(site, &account, events),
     };
     let kind = match parsed {
         Request::Ping => LogType::PROCESS,
@@ -289,6 +287,22 @@ fn feed(site: &mut Site, cursor: u64, asked: u64) -> Result<HttpResponse> {
     Ok(HttpResponse::json(200, body))
 }
 
+fn stream(site: &mut Site, account: &Account, events: &[serde_json::Value]) -> HttpResponse {
+    match crate::service::receive::receive(site, account, events) {
+        Ok(acks) => HttpResponse::json(
+            200,
+            json!({"ok": true, "protocol": PROTOCOL_VERSION, "acks": acks}).to_string(),
+        ),
+        Err(e) if e.code == crate::error::Code::InvalidInput => {
+            HttpResponse::error(400, &e.message)
+        }
+        Err(e) => HttpResponse::error(
+            500,
+            &format!("the changes could not be applied here: {}", e.message),
+        ),
+    }
+}
+
 fn summary(request: &Request, response: &HttpResponse) -> String {
     let asked = request.to_json();
     let shown = match request {
@@ -301,6 +315,15 @@ fn summary(request: &Request, response: &HttpResponse) -> String {
                            "total": answer["total"], "remaining": answer["remaining"],
                            "users": answer["users"].as_array().map(|u| u.len()).unwrap_or(0)}
             })
+        }
+        Request::Stream { events } => {
+            let answer: serde_json::Value =
+                serde_json::from_str(&response.body).unwrap_or_default();
+            let shown: Vec<serde_json::Value> = events
+                .iter()
+                .map(|e| json!({"id": e["id"], "type": e["type"], "email": e["email"], "changed": e["changed"]}))
+                .collect();
+            json!({"events": shown, "answer": answer.get("acks").cloned().unwrap_or(answer)})
         }
         _ => json!({"request": asked, "answer": response.body}),
     };

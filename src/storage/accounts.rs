@@ -152,3 +152,62 @@ pub fn record_status(
     )?;
     Ok(())
 }
+
+/// Adds to the counters: users received from the account, and changes it took from here.
+pub fn add_counters(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    id: i64,
+    from: u64,
+    to: u64,
+) -> Result<()> {
+    conn.exec_drop(
+        format!(
+            "UPDATE {} SET i_synced_from = i_synced_from + ?, i_synced_to = i_synced_to + ? WHERE pk_i_id = ?",
+            t.plugin("account")
+        ),
+        (from, to, id),
+    )?;
+    Ok(())
+}
+
+/// Stream delivery state: how many runs in a row failed and when to try again.
+pub fn stream_state(conn: &mut impl Queryable, t: &Tables, id: i64) -> Result<(u32, bool)> {
+    let row: Option<(u32, i64)> = conn.exec_first(
+        format!(
+            "SELECT i_stream_failures, COALESCE(dt_stream_retry > NOW(), 0) FROM {} WHERE pk_i_id = ?",
+            t.plugin("account")
+        ),
+        (id,),
+    )?;
+    Ok(row.map(|(f, wait)| (f, wait == 1)).unwrap_or((0, false)))
+}
+
+/// After a failed run: the next try waits longer each time, with jitter so that many sites
+/// do not all come back at the same second.
+pub fn stream_failed(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    id: i64,
+    delay_seconds: u64,
+) -> Result<()> {
+    conn.exec_drop(
+        format!(
+            "UPDATE {} SET i_stream_failures = i_stream_failures + 1, dt_stream_retry = NOW() + INTERVAL ? SECOND WHERE pk_i_id = ?",
+            t.plugin("account")
+        ),
+        (delay_seconds, id),
+    )?;
+    Ok(())
+}
+
+pub fn stream_succeeded(conn: &mut impl Queryable, t: &Tables, id: i64) -> Result<()> {
+    conn.exec_drop(
+        format!(
+            "UPDATE {} SET i_stream_failures = 0, dt_stream_retry = NULL WHERE pk_i_id = ?",
+            t.plugin("account")
+        ),
+        (id,),
+    )?;
+    Ok(())
+}

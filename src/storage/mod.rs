@@ -8,7 +8,9 @@ pub mod conn;
 pub mod locations;
 pub mod logs;
 pub mod nonces;
+pub mod outbox;
 pub mod schema;
+pub mod triggers;
 pub mod users;
 
 /// The table names of one site, derived from its prefix.

@@ -57,6 +57,46 @@ const MIGRATIONS: &[Migration] = &[
             KEY idx_seen (dt_seen)
         ) ENGINE=InnoDB DEFAULT CHARSET=ascii",
     ],
+    // 2: the stream: changes waiting to go out, what each account has, versions and
+    // tombstones for ordering, and each account's delivery state.
+    &[
+        "CREATE TABLE IF NOT EXISTS `{p}t_account_sync_outbox` (
+            pk_i_id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+            fk_i_user_id INT UNSIGNED NOT NULL,
+            s_email VARCHAR(100) NOT NULL,
+            s_old_email VARCHAR(100) NULL,
+            e_event ENUM('register','update','delete') NOT NULL,
+            s_columns TEXT NOT NULL,
+            i_version BIGINT UNSIGNED NOT NULL,
+            e_source ENUM('trigger','hook') NOT NULL DEFAULT 'trigger',
+            dt_date DATETIME NOT NULL,
+            PRIMARY KEY (pk_i_id),
+            KEY idx_user (fk_i_user_id, pk_i_id)
+        ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+        "CREATE TABLE IF NOT EXISTS `{p}t_account_sync_delivery` (
+            fk_i_account_id INT UNSIGNED NOT NULL,
+            fk_i_outbox_id BIGINT UNSIGNED NOT NULL,
+            PRIMARY KEY (fk_i_account_id, fk_i_outbox_id),
+            KEY idx_outbox (fk_i_outbox_id)
+        ) ENGINE=InnoDB",
+        "CREATE TABLE IF NOT EXISTS `{p}t_account_sync_version` (
+            fk_i_user_id INT UNSIGNED NOT NULL,
+            s_column VARCHAR(64) NOT NULL,
+            i_version BIGINT UNSIGNED NOT NULL,
+            s_origin VARCHAR(64) NOT NULL,
+            PRIMARY KEY (fk_i_user_id, s_column)
+        ) ENGINE=InnoDB DEFAULT CHARSET=ascii",
+        "CREATE TABLE IF NOT EXISTS `{p}t_account_sync_tombstone` (
+            s_email VARCHAR(100) NOT NULL,
+            i_version BIGINT UNSIGNED NOT NULL,
+            s_origin VARCHAR(64) NOT NULL,
+            dt_date DATETIME NOT NULL,
+            PRIMARY KEY (s_email)
+        ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+        "ALTER TABLE `{p}t_account_sync_account`
+            ADD COLUMN i_stream_failures INT UNSIGNED NOT NULL DEFAULT 0,
+            ADD COLUMN dt_stream_retry DATETIME NULL",
+    ],
 ];
 
 /// The schema version this library works with.
@@ -122,7 +162,17 @@ pub fn install(conn: &mut Conn, t: &Tables) -> Result<(u32, u32)> {
 
 /// Drops every table of the plugin. Osclass' own tables are never touched.
 pub fn uninstall(conn: &mut Conn, t: &Tables) -> Result<()> {
-    for name in ["log", "nonce", "account", "meta"] {
+    crate::storage::triggers::drop_all(conn, t)?;
+    for name in [
+        "log",
+        "nonce",
+        "outbox",
+        "delivery",
+        "version",
+        "tombstone",
+        "account",
+        "meta",
+    ] {
         conn.query_drop(format!("DROP TABLE IF EXISTS {}", t.plugin(name)))?;
     }
     Ok(())
@@ -138,4 +188,39 @@ pub fn require_current(conn: &mut Conn, t: &Tables) -> Result<()> {
             format!("the plugin's tables are at version {v}, this library needs {CURRENT}; run the plugin's install to upgrade"),
         )),
     }
+}
+
+/// A value of the meta table.
+pub fn meta(conn: &mut Conn, t: &Tables, name: &str) -> Result<Option<String>> {
+    Ok(conn.exec_first(
+        format!("SELECT s_value FROM {} WHERE s_name = ?", meta_table(t)),
+        (name,),
+    )?)
+}
+
+pub fn set_meta(conn: &mut Conn, t: &Tables, name: &str, value: &str) -> Result<()> {
+    conn.exec_drop(
+        format!(
+            "REPLACE INTO {} (s_name, s_value) VALUES (?, ?)",
+            meta_table(t)
+        ),
+        (name, value),
+    )?;
+    Ok(())
+}
+
+/// This site's identity in versions: made once at install, never changed.
+pub fn site_id(conn: &mut Conn, t: &Tables) -> Result<String> {
+    if let Some(id) = meta(conn, t, "site_id")? {
+        return Ok(id);
+    }
+    let id = crate::transport::signing::nonce()?;
+    conn.exec_drop(
+        format!(
+            "INSERT IGNORE INTO {} (s_name, s_value) VALUES ('site_id', ?)",
+            meta_table(t)
+        ),
+        (&id,),
+    )?;
+    Ok(meta(conn, t, "site_id")?.unwrap_or(id))
 }

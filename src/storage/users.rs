@@ -501,6 +501,96 @@ pub fn fill_empty_usernames(conn: &mut impl Queryable, t: &Tables, ids: &[u64]) 
     Ok(())
 }
 
+/// The current records of these local users (travelling columns and descriptions).
+pub fn records_by_ids(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    table: &UserTable,
+    ids: &[u64],
+) -> Result<HashMap<u64, UserRecord>> {
+    let cols = table.travelling();
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(MAX_PARAMS) {
+        if chunk.is_empty() {
+            continue;
+        }
+        let rows: Vec<Row> = conn.exec(
+            format!(
+                "SELECT pk_i_id, {} FROM {} WHERE pk_i_id IN ({})",
+                select_list(&cols),
+                t.osclass("user"),
+                placeholders(chunk.len())
+            ),
+            chunk.to_vec(),
+        )?;
+        for mut row in rows {
+            let id: u64 = row.take(0).unwrap_or(0);
+            let columns = read_columns(table, &cols, row, 1);
+            out.insert(
+                id,
+                UserRecord {
+                    columns,
+                    descriptions: BTreeMap::new(),
+                },
+            );
+        }
+    }
+    let found: Vec<u64> = out.keys().copied().collect();
+    for (id, descriptions) in descriptions_of(conn, t, &found)? {
+        if let Some(record) = out.get_mut(&id) {
+            record.descriptions = descriptions;
+        }
+    }
+    Ok(out)
+}
+
+/// Removes a user with the rows Osclass removes with one: the user's listings and what hangs
+/// off them, the user's comments, pending e-mail change, descriptions and alerts. Files of
+/// listing pictures and profile images stay on disk: the library cannot reach the site's
+/// upload folder.
+pub fn delete_with_dependants(conn: &mut impl Queryable, t: &Tables, id: u64) -> Result<()> {
+    let items = format!(
+        "SELECT pk_i_id FROM {} WHERE fk_i_user_id = ?",
+        t.osclass("item")
+    );
+    for table in [
+        "item_comment",
+        "item_description",
+        "item_location",
+        "item_meta",
+        "item_resource",
+        "item_stats",
+    ] {
+        conn.exec_drop(
+            format!(
+                "DELETE FROM {} WHERE fk_i_item_id IN ({items})",
+                t.osclass(table)
+            ),
+            (id,),
+        )?;
+    }
+    conn.exec_drop(
+        format!("DELETE FROM {} WHERE fk_i_user_id = ?", t.osclass("item")),
+        (id,),
+    )?;
+    for table in [
+        "item_comment",
+        "user_email_tmp",
+        "user_description",
+        "alerts",
+    ] {
+        conn.exec_drop(
+            format!("DELETE FROM {} WHERE fk_i_user_id = ?", t.osclass(table)),
+            (id,),
+        )?;
+    }
+    conn.exec_drop(
+        format!("DELETE FROM {} WHERE pk_i_id = ?", t.osclass("user")),
+        (id,),
+    )?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

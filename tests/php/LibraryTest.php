@@ -191,16 +191,13 @@ final class LibraryTest extends TestCase
         $this->assertNotContains('pk_i_id', $columns['synced']);
     }
 
-    public function testStreamIsCalledOnlyWhenTheHeaderDeclaresIt(): void
+    public function testStreamWithoutAccountsSendsNothing(): void
     {
-        $declared = $this->library()->gateway()->declares('as_stream_pending');
+        $result = $this->library()->streamPending(100);
 
-        $this->assertSame($declared, $this->library()->supportsStream());
-        if (!$declared) {
-            $this->expectException(\LogicException::class);
-            $this->expectExceptionMessage('This build of libaccount_sync has no as_stream_pending.');
-        }
-        $this->assertIsArray($this->library()->streamPending(100));
+        $this->assertFalse($result['busy']);
+        $this->assertSame([], $result['accounts']);
+        $this->assertSame(0, $result['pruned']);
     }
 
     public function testEveryStringTheLibraryHandsOutIsFreed(): void
@@ -246,7 +243,7 @@ final class LibraryTest extends TestCase
         $this->assertSame($first->version(), $first->initResult()['version']);
         $schema = array_keys($first->initResult()['schema']);
         sort($schema);
-        $this->assertSame(['current', 'installed'], $schema);
+        $this->assertSame(['capture', 'current', 'installed'], $schema);
     }
 
     private function callRefused(Library $library, Config $refused): void

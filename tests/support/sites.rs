@@ -1,6 +1,7 @@
 //! Simulated Osclass sites for end-to-end tests, made by tests/harness/site.php and served
 //! by `php -S` with FFI enabled, each with its own database.
 
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
@@ -69,6 +70,7 @@ impl Site {
             ])
             .arg(&self.dir)
             .env("PHP_CLI_SERVER_WORKERS", "2")
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -159,5 +161,37 @@ impl Drop for Site {
                 .args(["drop", &format!("--dir={}", self.dir.display())])
                 .output();
         }
+    }
+}
+
+impl Site {
+    /// One cron run of the stream; returns what cron.php printed.
+    pub fn cron(&self, force: bool) -> Json {
+        let mut cmd = Command::new("php");
+        cmd.arg(self.dir.join("oc-content/plugins/account_sync/cron.php"));
+        if force {
+            cmd.arg("--force");
+        }
+        let out = cmd.output().expect("php runs");
+        let text = if out.status.success() {
+            out.stdout
+        } else {
+            out.stderr
+        };
+        serde_json::from_slice(&text).unwrap_or_else(|e| {
+            panic!(
+                "cron.php printed no JSON ({e}): {}",
+                String::from_utf8_lossy(&text)
+            )
+        })
+    }
+
+    /// A single value of a query's first row.
+    pub fn value(&self, query: &str) -> Json {
+        let rows = self.sql(query);
+        rows.get(0)
+            .and_then(|r| r.as_object())
+            .and_then(|o| o.values().next().cloned())
+            .unwrap_or(Json::Null)
     }
 }

@@ -144,25 +144,30 @@ final class Library
         ])]);
     }
 
-    /** Whether this build of the library has the stream (as_stream_pending). */
-    public function supportsStream(): bool
+    /**
+     * Pushes pending changes to the other sites for at most $budgetMs milliseconds; $force
+     * also tries accounts that are waiting out earlier failures.
+     *
+     * @return array<string, mixed>
+     */
+    public function streamPending(int $budgetMs, bool $force = false): array
     {
-        return $this->gateway->declares('as_stream_pending');
+        return $this->callJson('as_stream_pending', [$this->json(['budget_ms' => $budgetMs, 'force' => $force])]);
     }
 
     /**
-     * Pushes pending changes to the other sites for at most $budgetMs milliseconds.
+     * Records a change an Osclass hook saw ($event: register, edit, password, email,
+     * activate, deactivate, enable, disable, delete).
      *
      * @return array<string, mixed>
-     * @throws \LogicException when the library has no stream yet (check supportsStream())
      */
-    public function streamPending(int $budgetMs): array
+    public function capture(string $event, int $userId, ?string $oldEmail = null): array
     {
-        if (!$this->supportsStream()) {
-            throw new \LogicException('This build of libaccount_sync has no as_stream_pending.');
-        }
-
-        return $this->callJson('as_stream_pending', [$this->json(['budget_ms' => $budgetMs])]);
+        return $this->callJson('as_capture', [$this->json([
+            'event' => $event,
+            'user_id' => $userId,
+            'old_email' => $oldEmail,
+        ])]);
     }
 
     /** @return array<string, mixed> {"accounts":[account…]} */

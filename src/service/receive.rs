@@ -1,0 +1,347 @@
+//! Receiving streamed changes: each applied through the feed's record path, in version
+//! order, so that an older change never overwrites a newer one, whatever the arrival order.
+
+use std::collections::{HashMap, HashSet};
+
+type Versions = HashMap<(u64, String), Version>;
+
+fn newest<'a>(versions: &'a Versions, id: u64, column: &str) -> Option<&'a Version> {
+    versions.get(&(id, column.to_string()))
+}
+
+use mysql::prelude::Queryable;
+use mysql::TxOpts;
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
+
+use crate::config::is_identifier;
+use crate::domain::account::Account;
+use crate::domain::columns::DESCRIPTIONS;
+use crate::domain::email;
+use crate::domain::record::UserRecord;
+use crate::error::{Error, Result};
+use crate::service::apply::{self, Applied, Item, Selection};
+use crate::state::Site;
+use crate::storage::outbox::{self, Version};
+use crate::storage::{accounts, schema, users};
+
+/// The most events one request may carry.
+pub const MAX_EVENTS: usize = 2_000;
+
+/// A change as it travels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub id: u64,
+    pub delete: bool,
+    pub email: String,
+    pub old_email: Option<String>,
+    pub version: Version,
+    /// Changed columns; `*` for all.
+    pub changed: Vec<String>,
+    pub record: Option<UserRecord>,
+}
+
+impl Event {
+    pub fn to_json(&self) -> Json {
+        let mut event = serde_json::json!({
+            "id": self.id,
+            "type": if self.delete { "delete" } else { "upsert" },
+            "email": self.email,
+            "old_email": self.old_email,
+            "version": self.version.at,
+            "origin": self.version.origin,
+            "changed": self.changed,
+        });
+        if let Some(record) = &self.record {
+            event["record"] = record.to_json();
+        }
+        event
+    }
+
+    pub fn from_json(json: &Json) -> Result<Event> {
+        let object: &Map<String, Json> = json
+            .as_object()
+            .ok_or_else(|| Error::input("an event must be an object"))?;
+        const FIELDS: &[&str] = &[
+            "id",
+            "type",
+            "email",
+            "old_email",
+            "version",
+            "origin",
+            "changed",
+            "record",
+        ];
+        if let Some(unknown) = object.keys().find(|k| !FIELDS.contains(&k.as_str())) {
+            return Err(Error::input(format!(
+                "unknown field {unknown:?} in an event"
+            )));
+        }
+        let number = |f: &str| {
+            object
+                .get(f)
+                .and_then(Json::as_u64)
+                .ok_or_else(|| Error::input(format!("{f} must be a whole number")))
+        };
+        let text = |f: &str| {
+            object
+                .get(f)
+                .and_then(Json::as_str)
+                .ok_or_else(|| Error::input(format!("{f} must be a string")))
+        };
+        let delete = match text("type")? {
+            "upsert" => false,
+            "delete" => true,
+            other => return Err(Error::input(format!("unknown event type {other:?}"))),
+        };
+        let address = text("email")?;
+        email::validate(address)?;
+        let old_email = match object.get("old_email") {
+            None | Some(Json::Null) => None,
+            Some(Json::String(s)) => {
+                email::validate(s)?;
+                Some(s.trim().to_string())
+            }
+            Some(_) => return Err(Error::input("old_email must be a string or null")),
+        };
+        let origin = text("origin")?;
+        if origin.is_empty() || origin.len() > 64 || !is_identifier(&format!("o{origin}")) {
+            return Err(Error::input(
+                "origin must be 1 to 64 letters, digits or underscores",
+            ));
+        }
+        let changed: Vec<String> = match object.get("changed") {
+            Some(Json::Array(list)) => list
+                .iter()
+                .map(|c| match c.as_str() {
+                    Some(s) if s == "*" || is_identifier(s) => Ok(s.to_string()),
+                    _ => Err(Error::input("changed must list column names")),
+                })
+                .collect::<Result<_>>()?,
+            _ => return Err(Error::input("changed must be an array")),
+        };
+        let record = match (delete, object.get("record")) {
+            (true, None) => None,
+            (true, Some(_)) => return Err(Error::input("a delete carries no record")),
+            (false, Some(r)) => Some(UserRecord::from_json(r)?),
+            (false, None) => return Err(Error::input("an upsert needs its record")),
+        };
+        if let Some(r) = &record {
+            if r.key() != email::normalise(address) {
+                return Err(Error::input(
+                    "the record's s_email differs from the event's email",
+                ));
+            }
+        }
+        Ok(Event {
+            id: number("id")?,
+            delete,
+            email: address.trim().to_string(),
+            old_email,
+            version: Version {
+                at: number("version")?,
+                origin: origin.to_string(),
+            },
+            changed,
+            record,
+        })
+    }
+}
+
+/// What the receiver says of one event.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Ack {
+    pub id: u64,
+    /// applied, unchanged, superseded (a newer change is known here) or failed.
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+fn ack(id: u64, status: &'static str, reason: Option<String>) -> Ack {
+    Ack { id, status, reason }
+}
+
+/// Applies a request's events in one transaction and acknowledges each.
+pub fn receive(site: &mut Site, account: &Account, events: &[Json]) -> Result<Vec<Ack>> {
+    if events.len() > MAX_EVENTS {
+        return Err(Error::input(format!(
+            "at most {MAX_EVENTS} events a request"
+        )));
+    }
+    let mut acks: Vec<Option<Ack>> = vec![None; events.len()];
+    let mut parsed: Vec<(usize, Event)> = Vec::new();
+    let mut ids = HashSet::new();
+    for (index, json) in events.iter().enumerate() {
+        match Event::from_json(json) {
+            Ok(e) if !ids.insert(e.id) => {
+                return Err(Error::input(format!("event id {} appears twice", e.id)));
+            }
+            Ok(e) => parsed.push((index, e)),
+            Err(e) => {
+                let id = json.get("id").and_then(Json::as_u64).unwrap_or(0);
+                acks[index] = Some(ack(id, "failed", Some(e.message)));
+            }
+        }
+    }
+
+    let t = site.tables.clone();
+    let table = site.users.clone();
+    let all_columns: Vec<&str> = table.travelling();
+    let selection = Selection::from_account_columns(&account.columns);
+    let conn = site.installed_conn()?;
+    let site_id = schema::site_id(conn, &t)?;
+    let mut tx = conn.start_transaction(TxOpts::default())?;
+    tx.query_drop("SET @account_sync_applying = 1")?;
+
+    let mut keys: Vec<String> = Vec::new();
+    for (_, e) in &parsed {
+        keys.push(email::normalise(&e.email));
+        if let Some(old) = &e.old_email {
+            keys.push(email::normalise(old));
+        }
+    }
+    let local = users::ids_by_email(&mut tx, &t, &keys)?;
+    let local_of = |e: &Event| -> Option<(String, u64)> {
+        let old = e.old_email.as_deref().map(email::normalise);
+        old.and_then(|k| local.get(&k).map(|id| (k, *id)))
+            .or_else(|| {
+                local
+                    .get(&email::normalise(&e.email))
+                    .map(|id| (email::normalise(&e.email), *id))
+            })
+    };
+    let local_ids: Vec<u64> = parsed
+        .iter()
+        .filter_map(|(_, e)| local_of(e).map(|(_, id)| id))
+        .collect();
+    let versions = outbox::versions(&mut tx, &t, &local_ids, &site_id, &all_columns)?;
+
+    let mut items: Vec<Item> = Vec::new();
+    let mut item_events: Vec<(usize, &Event, Vec<String>)> = Vec::new();
+    for (index, e) in &parsed {
+        let found = local_of(e);
+        if e.delete {
+            acks[*index] = Some(delete(&mut tx, &t, e, found, &all_columns, &versions)?);
+            continue;
+        }
+        let record = e.record.clone().expect("an upsert has its record");
+        let wanted: Vec<String> = e
+            .changed
+            .iter()
+            .flat_map(|c| outbox::expand(c, &all_columns))
+            .collect();
+        match found {
+            Some((lookup, id)) => {
+                let winners: Vec<String> = wanted
+                    .into_iter()
+                    .filter(|c| {
+                        c == "s_email"
+                            || selection.columns.contains(c)
+                            || (c == DESCRIPTIONS && selection.descriptions)
+                    })
+                    .filter(|c| newest(&versions, id, c).is_none_or(|v| e.version > *v))
+                    .collect();
+                if winners.is_empty() {
+                    acks[*index] = Some(ack(e.id, "superseded", None));
+                    continue;
+                }
+                let chosen = Selection {
+                    columns: winners
+                        .iter()
+                        .filter(|c| *c != DESCRIPTIONS)
+                        .cloned()
+                        .collect(),
+                    descriptions: winners.iter().any(|c| c == DESCRIPTIONS),
+                };
+                items.push(Item {
+                    record,
+                    lookup,
+                    selection: chosen,
+                    may_insert: false,
+                });
+                item_events.push((*index, e, winners));
+            }
+            None => {
+                if outbox::tombstone(&mut tx, &t, &record.key())?.is_some_and(|v| v >= e.version) {
+                    acks[*index] = Some(ack(
+                        e.id,
+                        "superseded",
+                        Some("the user was removed later".into()),
+                    ));
+                    continue;
+                }
+                let mut everything = outbox::expand("*", &all_columns);
+                everything.retain(|c| c != "s_email");
+                everything.push("s_email".into());
+                items.push(Item {
+                    lookup: record.key(),
+                    record,
+                    selection: selection.clone(),
+                    may_insert: true,
+                });
+                item_events.push((*index, e, everything));
+            }
+        }
+    }
+
+    let results = apply::apply_items(&mut tx, &t, &table, &items)?;
+    let mut new_versions = Vec::new();
+    for ((index, e, columns), result) in item_events.into_iter().zip(results) {
+        let (status, reason, id) = match result {
+            Applied::Inserted(id) | Applied::Updated(id) => ("applied", None, Some(id)),
+            Applied::Unchanged(id) => ("unchanged", None, Some(id)),
+            Applied::Skipped => ("unchanged", None, None),
+            Applied::Failed(reason) => ("failed", Some(reason), None),
+        };
+        if let Some(id) = id {
+            new_versions.extend(columns.into_iter().map(|c| (id, c, e.version.clone())));
+        }
+        acks[index] = Some(ack(e.id, status, reason));
+    }
+    outbox::set_versions(&mut tx, &t, &new_versions)?;
+    tx.query_drop("SET @account_sync_applying = NULL")?;
+    tx.commit()?;
+
+    let applied = acks
+        .iter()
+        .flatten()
+        .filter(|a| a.status == "applied")
+        .count() as u64;
+    accounts::add_counters(site.installed_conn()?, &t, account.id, applied, 0)?;
+    Ok(acks
+        .into_iter()
+        .map(|a| a.expect("every event has its answer"))
+        .collect())
+}
+
+/// A removal wins only over older changes of the same user. It leaves a tombstone, so that
+/// an older change arriving later does not bring the user back.
+fn delete(
+    conn: &mut impl Queryable,
+    t: &crate::storage::Tables,
+    e: &Event,
+    found: Option<(String, u64)>,
+    all_columns: &[&str],
+    versions: &Versions,
+) -> Result<Ack> {
+    let key = email::normalise(&e.email);
+    let Some((_, id)) = found else {
+        outbox::set_tombstone(conn, t, &key, &e.version)?;
+        return Ok(ack(e.id, "unchanged", Some("no such user here".into())));
+    };
+    let newer_here = outbox::expand("*", all_columns)
+        .iter()
+        .any(|c| newest(versions, id, c).is_some_and(|v| *v > e.version));
+    if newer_here {
+        return Ok(ack(
+            e.id,
+            "superseded",
+            Some("the user changed here after the removal".into()),
+        ));
+    }
+    users::delete_with_dependants(conn, t, id)?;
+    outbox::forget_versions(conn, t, id)?;
+    outbox::set_tombstone(conn, t, &key, &e.version)?;
+    Ok(ack(e.id, "applied", None))
+}
