@@ -96,6 +96,29 @@ same="$(php -r '
 echo "B holds exactly A's active and enabled users, with the same password hashes: $same"
 [ "$same" = "yes" ]
 
+echo
+echo "== streaming: changes on A reach B after one cron run"
+site sql --dir="$work/a" "INSERT INTO oc_t_user (dt_reg_date, s_name, s_username, s_password, s_email, b_enabled, b_active)
+    VALUES (NOW(), 'Demo Newcomer', 'newcomer', SHA1('demo'), 'newcomer@example.com', 1, 1)" >/dev/null
+edited="$(site sql --dir="$work/a" "SELECT s_email FROM oc_t_user WHERE b_active = 1 AND b_enabled = 1 ORDER BY pk_i_id LIMIT 1 OFFSET 1" | php -r 'echo json_decode(stream_get_contents(STDIN), true)[0]["s_email"];')"
+blocked="$(site sql --dir="$work/a" "SELECT s_email FROM oc_t_user WHERE b_active = 1 AND b_enabled = 1 ORDER BY pk_i_id LIMIT 1 OFFSET 2" | php -r 'echo json_decode(stream_get_contents(STDIN), true)[0]["s_email"];')"
+removed="$(site sql --dir="$work/a" "SELECT pk_i_id FROM oc_t_user WHERE b_active = 1 AND b_enabled = 1 ORDER BY pk_i_id LIMIT 1 OFFSET 3" | php -r 'echo json_decode(stream_get_contents(STDIN), true)[0]["pk_i_id"];')"
+removed_email="$(site sql --dir="$work/a" "SELECT s_email FROM oc_t_user WHERE pk_i_id = $removed" | php -r 'echo json_decode(stream_get_contents(STDIN), true)[0]["s_email"];')"
+site sql --dir="$work/a" "UPDATE oc_t_user SET s_name = 'Renamed On A', dt_mod_date = NOW() WHERE s_email = '$edited'" >/dev/null
+site sql --dir="$work/a" "UPDATE oc_t_user SET b_enabled = 0 WHERE s_email = '$blocked'" >/dev/null
+site sql --dir="$work/a" "DELETE FROM oc_t_user_description WHERE fk_i_user_id = $removed" >/dev/null
+site sql --dir="$work/a" "DELETE FROM oc_t_user WHERE pk_i_id = $removed" >/dev/null
+echo "on A: registered newcomer@example.com, renamed $edited, blocked $blocked, removed $removed_email"
+echo "-- B before cron:"
+site sql --dir="$work/b" "SELECT s_email, s_name, b_enabled FROM oc_t_user WHERE s_email IN ('newcomer@example.com', '$edited', '$blocked', '$removed_email')"
+# The feed's own seed is in A's outbox too (the triggers saw the seeding); B has it all.
+php "$work/a/oc-content/plugins/account_sync/cron.php"
+echo "-- B after A's cron run:"
+site sql --dir="$work/b" "SELECT s_email, s_name, b_enabled FROM oc_t_user WHERE s_email IN ('newcomer@example.com', '$edited', '$blocked', '$removed_email')"
+streamed="$(site sql --dir="$work/b" "SELECT (SELECT COUNT(*) FROM oc_t_user WHERE s_email = 'newcomer@example.com') + (SELECT COUNT(*) FROM oc_t_user WHERE s_email = '$edited' AND s_name = 'Renamed On A') + (SELECT COUNT(*) FROM oc_t_user WHERE s_email = '$blocked' AND b_enabled = 0) + (SELECT 1 - COUNT(*) FROM oc_t_user WHERE s_email = '$removed_email') AS n" | php -r 'echo json_decode(stream_get_contents(STDIN), true)[0]["n"];')"
+echo "the four changes arrived on B: $streamed of 4"
+[ "$streamed" = "4" ]
+
 if [ "$keep" -eq 1 ]; then
     echo "== kept: A at http://127.0.0.1:$port_a, B at http://127.0.0.1:$port_b, folders in $work"
     trap - EXIT
