@@ -377,3 +377,101 @@ fn close_edits_on_two_sites_converge_everywhere() {
     assert_eq!(state(&a), state(&b));
     assert_eq!(state(&b).len(), state(&c).len());
 }
+
+#[test]
+fn without_the_trigger_privilege_hooked_changes_still_travel() {
+    let mut a = Site::create("a", "ms52", "en_US");
+    let mut b = Site::create("b", "ms52", "en_US");
+    a.seed(10, 2);
+    a.serve();
+    b.serve();
+    a.add_account(&b, None);
+    b.add_account(&a, None);
+    b.feed(1);
+    a.cron(true);
+
+    // A's database user may do everything but create triggers.
+    let user = format!("as_nt_{}", std::process::id());
+    support::mysql(None, &format!(
+        "DROP USER IF EXISTS '{user}'@'127.0.0.1'; DROP USER IF EXISTS '{user}'@'localhost';
+         CREATE USER '{user}'@'127.0.0.1' IDENTIFIED BY 'pw'; CREATE USER '{user}'@'localhost' IDENTIFIED BY 'pw';
+         GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, INDEX, ALTER ON `{db}`.* TO '{user}'@'127.0.0.1';
+         GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, INDEX, ALTER ON `{db}`.* TO '{user}'@'localhost';",
+        db = a.db
+    ));
+    for trigger in a.sql("SELECT trigger_name AS n FROM information_schema.triggers WHERE trigger_schema = DATABASE()").as_array().unwrap() {
+        a.sql(&format!("DROP TRIGGER `{}`", trigger["n"].as_str().unwrap()));
+    }
+    let config = a.dir.join("config.php");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let text = text
+        .replace(
+            "define('DB_USER', 'root');",
+            &format!("define('DB_USER', '{user}');"),
+        )
+        .replace("define('DB_PASSWORD', '');", "define('DB_PASSWORD', 'pw');");
+    std::fs::write(&config, text).unwrap();
+    let install = support::run(
+        std::process::Command::new("php")
+            .arg(a.dir.join("oc-content/plugins/account_sync/cli.php"))
+            .arg("install"),
+    );
+    assert!(install.contains("refused to create triggers"), "{install}");
+
+    let who = first_active(&a, 0);
+    let id = a.value(&format!(
+        "SELECT pk_i_id FROM oc_t_user WHERE s_email = '{who}'"
+    ));
+    a.sql(&format!(
+        "UPDATE oc_t_user SET s_name = 'Hooked Edit' WHERE pk_i_id = {id}"
+    ));
+    a.php(&format!(
+        "osc_run_hook('user_edit_completed', {id}); echo '{{}}';"
+    ));
+    let run = a.cron(false);
+    assert!(
+        run["result"]["capture"]
+            .as_str()
+            .unwrap()
+            .contains("hooks only"),
+        "{run}"
+    );
+    assert_eq!(run["result"]["accounts"][0]["sent"], 1, "{run}");
+    assert_eq!(
+        b.value(&format!(
+            "SELECT s_name FROM oc_t_user WHERE s_email = '{who}'"
+        )),
+        "Hooked Edit"
+    );
+
+    // The documented gap: a write that fires no hook waits for the user's next hooked change.
+    let before = b.value(&format!(
+        "SELECT s_password FROM oc_t_user WHERE s_email = '{who}'"
+    ));
+    a.sql(&format!(
+        "UPDATE oc_t_user SET s_password = SHA1('unhooked') WHERE pk_i_id = {id}"
+    ));
+    assert_eq!(a.cron(false)["result"]["accounts"][0]["sent"], 0);
+    assert_eq!(
+        b.value(&format!(
+            "SELECT s_password FROM oc_t_user WHERE s_email = '{who}'"
+        )),
+        before
+    );
+    a.php(&format!(
+        "osc_run_hook('user_edit_completed', {id}); echo '{{}}';"
+    ));
+    a.cron(false);
+    assert_eq!(
+        b.value(&format!(
+            "SELECT s_password = SHA1('unhooked') AS same FROM oc_t_user WHERE s_email = '{who}'"
+        )),
+        1
+    );
+
+    a.stop();
+    support::mysql(
+        None,
+        &format!("DROP USER '{user}'@'127.0.0.1'; DROP USER '{user}'@'localhost';"),
+    );
+}

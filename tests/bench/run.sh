@@ -6,12 +6,16 @@
 # php -S process and the database connections take; and how the feed grows with the number
 # of users. Every figure is printed with the target it is held against (PASS or MISS).
 #
-#   bash tests/bench/run.sh [--users=100000] [--sizes=10000,100000] [--limit=2000] [--keep]
+#   bash tests/bench/run.sh [--users=100000] [--sizes=10000,100000] [--limit=2000]
+#                           [--perf=DIR] [--keep]
 #
 # --users is the size of the main run (baseline, second feed, memory); --sizes the sizes the
 # full feed is repeated at, to show how its cost grows (--users is added to them). A is
 # topped up from one size to the next; seeding is timed but is not a figure. --limit is the
-# feed_limit preference of both sites. --keep leaves the sites, servers and files in place.
+# feed_limit preference of both sites. --perf=DIR records perf profiles (with DWARF call
+# graphs) of B's cli.php and of A's php -S during the main full feed and the second feed into
+# DIR; the profiler slows both, so the figures of such a run are not the ones to quote.
+# --keep leaves the sites, servers and files in place.
 # Not part of the test command: a run at the defaults takes a few minutes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,14 +23,16 @@ cd "$(dirname "$0")/../.."
 users=100000
 sizes=10000,100000
 limit=2000
+perf_dir=""
 keep=0
 for arg in "$@"; do
     case "$arg" in
         --users=*) users="${arg#--users=}" ;;
         --sizes=*) sizes="${arg#--sizes=}" ;;
         --limit=*) limit="${arg#--limit=}" ;;
+        --perf=*) perf_dir="$(mkdir -p "${arg#--perf=}" && cd "${arg#--perf=}" && pwd)" ;;
         --keep) keep=1 ;;
-        *) echo "usage: bash tests/bench/run.sh [--users=N] [--sizes=N,N,...] [--limit=N] [--keep]" >&2; exit 2 ;;
+        *) echo "usage: bash tests/bench/run.sh [--users=N] [--sizes=N,...] [--limit=N] [--perf=DIR] [--keep]" >&2; exit 2 ;;
     esac
 done
 for n in "$users" "$limit" ${sizes//,/ }; do
@@ -112,14 +118,39 @@ stop_watch() {
     watcher=""
 }
 
-# Runs cli.php feed on B to the end; sets feed_seconds, feed_rss_kib and feed_applied.
+# CPU seconds (user + system) a process has used so far; "" when it cannot be read.
+cpu_of() {
+    [ -r "/proc/$1/stat" ] || return 0
+    awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$1/stat"
+}
+mariadb_pid="$(pgrep -x mariadbd | head -n 1 || true)"
+
+# Runs cli.php feed on B to the end; sets feed_seconds, feed_rss_kib, feed_applied and
+# feed_cpu (CPU seconds of B's process, A's php -S and the MariaDB server meanwhile).
+# With --perf, $1 names the profiles written.
 feed_b() {
-    local started
+    local started a0 m0 recorder="" wrap=()
+    if [ -n "$perf_dir" ] && [ -n "${1:-}" ]; then
+        perf record -q -F 499 --call-graph dwarf,16384 -p "$server_a" -o "$perf_dir/$1-a.data" 2>/dev/null &
+        recorder="$!"
+        sleep 0.5
+        wrap=(perf record -q -F 499 --call-graph dwarf,16384 -o "$perf_dir/$1-b.data" --)
+    fi
+    a0="$(cpu_of "$server_a")"
+    m0="$(cpu_of "$mariadb_pid")"
     started="$(now)"
-    /usr/bin/time -f '%M' -o "$work/feed.rss" \
+    /usr/bin/time -f '%M %U %S' -o "$work/feed.rss" "${wrap[@]}" \
         php "$work/b/oc-content/plugins/account_sync/cli.php" feed "$account_on_b" >"$work/feed.out"
     feed_seconds="$(since "$started")"
-    feed_rss_kib="$(tail -n 1 "$work/feed.rss")"
+    feed_cpu="B $(awk '{ printf "%.2f", $2 + $3 }' "$work/feed.rss") s, A $(calc '%.2f' "$(cpu_of "$server_a") - $a0") s"
+    if [ -n "$m0" ]; then
+        feed_cpu="$feed_cpu, MariaDB $(calc '%.2f' "$(cpu_of "$mariadb_pid") - $m0") s"
+    fi
+    if [ -n "$recorder" ]; then
+        kill -INT "$recorder"
+        wait "$recorder" || true
+    fi
+    feed_rss_kib="$(awk '{ print $1 }' "$work/feed.rss")"
     feed_applied="$(sed -n 's/^Done: .* retrieved, \([0-9]*\) applied.*/\1/p' "$work/feed.out")"
     tail -n 1 "$work/feed.out"
 }
@@ -130,6 +161,13 @@ checksums_b() {
 
 # --- the sites -------------------------------------------------------------------------
 
+if git rev-parse --git-dir >/dev/null 2>&1; then
+    tree="commit $(git rev-parse --short HEAD)"
+    git diff --quiet HEAD -- src Cargo.toml Cargo.lock build.rs || tree="$tree with uncommitted changes to the library"
+else
+    tree="not a git checkout"
+fi
+echo "== library source: $tree; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)," \
     "MariaDB $(sql mysql 'SELECT VERSION()'), $(php -r 'echo "PHP ", PHP_VERSION;'), library $(php -d ffi.enable=1 -r 'echo FFI::cdef(file_get_contents($argv[1]), $argv[2])->as_version();' "$header" "$lib")"
 echo "== creating site A (ms52), site B (op84) and the baseline database (op84, no plugin) in $work"
@@ -170,7 +208,7 @@ for size in "${all_sizes[@]}"; do
         start_watch "$db_a" "$db_b"
     fi
     echo -n "   full feed of $rows users (+ $descriptions descriptions) into an empty B: "
-    feed_b
+    if [ "$main" = 1 ]; then feed_b first; else feed_b; fi
     got="$(sql "$db_b" 'SELECT COUNT(*) FROM oc_t_user')"
     if [ "$got" != "$rows" ]; then
         echo "run.sh: B holds $got users after the feed, A serves $rows" >&2
@@ -178,13 +216,14 @@ for size in "${all_sizes[@]}"; do
     fi
     size_seconds[$size]="$feed_seconds"
     size_rows[$size]="$rows"
-    echo "   $feed_seconds s, $(calc '%.0f' "$rows / $feed_seconds") users/s"
+    echo "   $feed_seconds s, $(calc '%.0f' "$rows / $feed_seconds") users/s; CPU: $feed_cpu"
 
     if [ "$main" = 1 ]; then
         main_rows="$rows"
         main_descriptions="$descriptions"
         main_seconds="$feed_seconds"
         main_rss_kib="$feed_rss_kib"
+        main_cpu="$feed_cpu"
         stop_watch
         db_a_peak="$(json_field "$db_a.max_memory_used" <"$work/watch.json")"
         db_b_peak="$(json_field "$db_b.max_memory_used" <"$work/watch.json")"
@@ -214,12 +253,13 @@ for size in "${all_sizes[@]}"; do
         echo -n "== second full feed into the synchronised B (Last User ID back to 0): "
         php tests/bench/account.php rewind "$work/b" "$account_on_b" >/dev/null
         before="$(checksums_b)"
-        feed_b
+        feed_b second
         after="$(checksums_b)"
         second_seconds="$feed_seconds"
+        second_cpu="$feed_cpu"
         second_applied="$feed_applied"
         echo "   $second_seconds s, $(calc '%.0f' "$rows / $second_seconds") users/s;" \
-            "applied $second_applied; CHECKSUM TABLE before [$before] after [$after]"
+            "applied $second_applied; CHECKSUM TABLE before [$before] after [$after]; CPU: $feed_cpu"
 
         echo -n "== the same full feed through tests/bench/feed_peak.php, for PHP's peak memory: "
         empty_b
@@ -255,6 +295,9 @@ printf '%-44s %10s s %12s users/s\n' "second full feed, B already synchronised" 
 printf '%-44s %10s s %12s users/s\n' "full feed through feed_peak.php (check)" "$(calc '%.3f' "$peak_seconds")" "$(calc '%.0f' "$main_rows / $peak_seconds")"
 echo "streaming (10,000 changed users from A to three accounts): not measured: streaming is not implemented"
 echo
+echo "CPU seconds during the full feed:   $main_cpu (wall $main_seconds s)"
+echo "CPU seconds during the second feed: $second_cpu (wall $second_seconds s)"
+echo
 echo "memory during the full feed:"
 echo "  PHP on B, memory_get_peak_usage(true):      $(mib "$php_peak") MiB (process max RSS with the library: $(calc '%.1f' "$peak_rss_kib / 1024") MiB)"
 echo "  cli.php feed process, max RSS:              $(calc '%.1f' "$main_rss_kib / 1024") MiB"
@@ -276,6 +319,8 @@ for size in "${all_sizes[@]}"; do
     fi
     echo "$line"
 done
+echo
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on this machine skews every figure)"
 echo
 echo "targets:"
 printf '  %-58s %s\n' "full feed within 2x of the baseline (aim 1.2x): ${feed_ratio}x" "$(verdict "$(calc '%d' "$feed_ratio <= 2")")"

@@ -15,6 +15,7 @@ pub struct Site {
     pub url: String,
     pub port: u16,
     pub api_key: String,
+    pub db: String,
     server: Option<Server>,
 }
 
@@ -53,6 +54,7 @@ impl Site {
             url: summary["url"].as_str().unwrap().to_string(),
             port,
             api_key: summary["api_key"].as_str().unwrap().to_string(),
+            db: summary["db"].as_str().unwrap().to_string(),
             server: None,
         }
     }
