@@ -167,7 +167,8 @@ def test_configure(admin, site_b, report):
     shown = admin.browser.text("#as-key-full")
     report.check("configure: Reveal shows the whole key", shown == key, shown)
     for expected in ["php " + site_b.dir + "/oc-content/plugins/account_sync/cron.php",
-                     "cd " + site_b.dir + " && php index.php -p cron -t hourly", "Cron last ran"]:
+                     "cd " + site_b.dir + " && php index.php -p cron -t hourly", "Cron last ran",
+                     "Changes are captured by: database triggers"]:
         report.check("configure: shows %r" % expected, expected in text, text[-600:])
 
     before = site_b.preferences()

@@ -80,6 +80,8 @@ require __DIR__ . '/parts/header.php';
     <?php endforeach; ?>
     <p id="as-last-cron"><?php _e('Cron last ran:', 'account_sync'); ?>
         <strong><?php echo osc_esc_html($view['last_cron']); ?></strong></p>
+    <p id="as-capture"><?php _e('Changes are captured by:', 'account_sync'); ?>
+        <strong><?php echo osc_esc_html($view['capture']); ?></strong></p>
 </section>
 <?php endif; ?>
 <?php require __DIR__ . '/parts/footer.php'; ?>

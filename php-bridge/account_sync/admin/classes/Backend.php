@@ -53,6 +53,12 @@ final class Backend
     }
 
     /** When the plugin's cron last ran, as stored by cron.php; '' when never. */
+    /** How changes are captured: "triggers", or the server's reason for refusing them. */
+    public static function capture(): string
+    {
+        return (string) (self::library()->initResult()['schema']['capture'] ?? '');
+    }
+
     public static function lastCron(): string
     {
         return Config::lastCron();

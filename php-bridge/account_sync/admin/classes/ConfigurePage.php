@@ -33,6 +33,9 @@ final class ConfigurePage
                 'site_url' => (string) osc_base_url(),
                 'cron_lines' => CronInfo::lines(),
                 'last_cron' => CronInfo::lastRun() === '' ? __('never', 'account_sync') : CronInfo::lastRun(),
+                'capture' => Backend::capture() === 'triggers'
+                    ? __('database triggers: every change of a user is recorded', 'account_sync')
+                    : Backend::capture(),
                 'action' => Routes::url(Routes::CONFIGURE),
             ];
         });
