@@ -126,7 +126,7 @@ fn one_batch(site: &mut Site, account_id: i64, progress: &mut FeedProgress) -> R
         Ok(&page),
     )?;
 
-    let (records, mut failures) = decode_records(&page);
+    let (records, failures) = decode_records(&page);
     let selection = Selection::from_account_columns(&account.columns);
     let p = Progress {
         total: page.total,
@@ -136,12 +136,65 @@ fn one_batch(site: &mut Site, account_id: i64, progress: &mut FeedProgress) -> R
         from_user_id: account.last_user_id,
     };
 
+    let outcome = crate::service::with_retries(site, |site| {
+        apply_page(site, &account, &page, &records, &failures, &selection, &p)
+    })
+    .inspect_err(|e| {
+        let conn = site.installed_conn();
+        if let Ok(conn) = conn {
+            let message = format!(
+                "batch from user id {} not applied: {}",
+                account.last_user_id, e.message
+            );
+            let _ = accounts::record_status(conn, &tables, account.id, "FAILED", &message);
+        }
+    })?;
+
+    progress.retrieved += page.users.len() as u64;
+    progress.applied += outcome.applied();
+    progress.unchanged += outcome.unchanged;
+    progress.failed += outcome.failed.len() as u64;
+    progress.last_user_id = page.next_cursor;
+    progress.total = page.total;
+    progress.remaining = page.remaining;
+    progress.percent = (p.percent() * 100.0).round() / 100.0;
+    progress.message = p.message();
+    Ok(!page.more)
+}
+
+/// Applies one page in one transaction with the account's new cursor, counter, message and
+/// PROCESS log: all of it lands, or none of it. A page another feed of the same account
+/// applied meanwhile (the cursor moved) is left alone.
+fn apply_page(
+    site: &mut Site,
+    account: &Account,
+    page: &FeedAnswer,
+    records: &[UserRecord],
+    failures: &[Failure],
+    selection: &Selection,
+    p: &Progress,
+) -> Result<Outcome> {
+    let tables = site.tables.clone();
     let users = site.users.clone();
     let conn = site.installed_conn()?;
     let mut tx = conn.start_transaction(TxOpts::default())?;
+    let cursor: Option<u64> = tx.exec_first(
+        format!(
+            "SELECT i_last_user_id FROM {} WHERE pk_i_id = ? FOR UPDATE",
+            tables.plugin("account")
+        ),
+        (account.id,),
+    )?;
+    if cursor != Some(page.cursor) {
+        tx.rollback()?;
+        return Err(Error::new(
+            Code::InvalidInput,
+            "another feed of this account ran at the same time; run it again",
+        ));
+    }
     tx.query_drop("SET @account_sync_applying = 1")?;
-    let mut outcome: Outcome = apply::apply(&mut tx, &tables, &users, &records, &selection)?;
-    outcome.failed.append(&mut failures);
+    let mut outcome = apply::apply(&mut tx, &tables, &users, records, selection)?;
+    outcome.failed.extend(failures.iter().cloned());
     let status = if outcome.failed.is_empty() {
         "OK"
     } else {
@@ -156,20 +209,11 @@ fn one_batch(site: &mut Site, account_id: i64, progress: &mut FeedProgress) -> R
         status,
         &p.message(),
     )?;
-    logs::write(&mut tx, &tables, &process_log(&account, &p, &outcome))?;
+    logs::write(&mut tx, &tables, &process_log(account, p, &outcome))?;
     tx.query_drop("SET @account_sync_applying = NULL")?;
+    crate::service::failpoint("feed_before_commit");
     tx.commit()?;
-
-    progress.retrieved += page.users.len() as u64;
-    progress.applied += outcome.applied();
-    progress.unchanged += outcome.unchanged;
-    progress.failed += outcome.failed.len() as u64;
-    progress.last_user_id = page.next_cursor;
-    progress.total = page.total;
-    progress.remaining = page.remaining;
-    progress.percent = (p.percent() * 100.0).round() / 100.0;
-    progress.message = p.message();
-    Ok(!page.more)
+    Ok(outcome)
 }
 
 /// Checks that the page makes sense before anything of it is applied.

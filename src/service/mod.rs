@@ -6,3 +6,45 @@ pub mod feed;
 pub mod receive;
 pub mod serve;
 pub mod stream;
+
+use crate::error::Result;
+use crate::state::Site;
+
+/// Runs one transaction's work again when the database chose it as a deadlock victim, a lock
+/// wait timed out, or the connection broke (a new one is opened, giving a restarting server
+/// a few seconds): four tries in all.
+pub fn with_retries<T>(site: &mut Site, mut work: impl FnMut(&mut Site) -> Result<T>) -> Result<T> {
+    let mut attempt = 1;
+    loop {
+        match work(site) {
+            Err(e) if (e.retryable || e.connection_lost) && attempt < 4 => {
+                if e.connection_lost {
+                    site.drop_connection();
+                }
+                std::thread::sleep(std::time::Duration::from_millis(250 << attempt));
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Test builds only: `ACCOUNT_SYNC_FAILPOINT=abort:<name>` makes the process die at that
+/// point, as a crash or a kill would; `pause:<name>` waits three seconds there, long enough
+/// for a test to restart the database. Tests use them to prove what survives. Release builds
+/// ignore them.
+pub fn failpoint(name: &str) {
+    #[cfg(debug_assertions)]
+    if let Ok(wanted) = std::env::var("ACCOUNT_SYNC_FAILPOINT") {
+        if wanted == format!("abort:{name}") {
+            eprintln!("account_sync: failpoint {name} reached; the process dies here");
+            std::process::abort();
+        }
+        if wanted == format!("pause:{name}") {
+            eprintln!("account_sync: failpoint {name} reached; pausing");
+            std::thread::sleep(std::time::Duration::from_secs(3));
+        }
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = name;
+}

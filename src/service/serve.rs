@@ -288,7 +288,9 @@ fn feed(site: &mut Site, cursor: u64, asked: u64) -> Result<HttpResponse> {
 }
 
 fn stream(site: &mut Site, account: &Account, events: &[serde_json::Value]) -> HttpResponse {
-    match crate::service::receive::receive(site, account, events) {
+    match crate::service::with_retries(site, |site| {
+        crate::service::receive::receive(site, account, events)
+    }) {
         Ok(acks) => HttpResponse::json(
             200,
             json!({"ok": true, "protocol": PROTOCOL_VERSION, "acks": acks}).to_string(),

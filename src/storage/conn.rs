@@ -33,10 +33,12 @@ pub fn open(db: &DbConfig) -> Result<Conn> {
             .tcp_port(db.port),
     };
     Conn::new(Opts::from(builder)).map_err(|e| {
-        Error::database(format!(
+        let mut error = Error::database(format!(
             "cannot connect to the database {} as {}: {e}",
             db.name, db.user
-        ))
+        ));
+        error.connection_lost = is_connection_lost(&e);
+        error
     })
 }
 
@@ -54,7 +56,9 @@ pub fn is_retryable(e: &mysql::Error) -> bool {
 /// True when the connection itself is gone (server restarted, network cut).
 pub fn is_connection_lost(e: &mysql::Error) -> bool {
     match e {
-        mysql::Error::IoError(_) | mysql::Error::DriverError(_) => true,
+        mysql::Error::IoError(_) | mysql::Error::CodecError(_) | mysql::Error::DriverError(_) => {
+            true
+        }
         mysql::Error::MySqlError(m) => matches!(m.code, 1927 | 2006 | 2013 | 1053),
         _ => false,
     }

@@ -148,3 +148,96 @@ pub fn path_str(p: &Path) -> String {
     p.to_string_lossy().into_owned()
 }
 pub mod sites;
+
+/// A MariaDB server of the test's own, on its own port and data folder, so that a test can
+/// kill and restart it without touching the server the other tests use.
+pub struct PrivateDatabaseServer {
+    pub port: u16,
+    dir: PathBuf,
+    child: Option<Child>,
+}
+
+impl PrivateDatabaseServer {
+    pub fn start() -> PrivateDatabaseServer {
+        let dir = std::env::temp_dir().join(unique("as_mariadb"));
+        std::fs::create_dir_all(dir.join("data")).unwrap();
+        run(Command::new("mariadb-install-db")
+            .arg("--no-defaults")
+            .arg(format!("--datadir={}", dir.join("data").display()))
+            .args([
+                "--user=root",
+                "--skip-test-db",
+                "--auth-root-authentication-method=normal",
+            ]));
+        let mut server = PrivateDatabaseServer {
+            port: free_port(),
+            dir,
+            child: None,
+        };
+        server.boot();
+        server
+    }
+
+    fn boot(&mut self) {
+        let child = Command::new("/usr/sbin/mariadbd")
+            .arg("--no-defaults")
+            .arg(format!("--datadir={}", self.dir.join("data").display()))
+            .arg(format!("--socket={}", self.dir.join("sock").display()))
+            .arg(format!("--port={}", self.port))
+            .args([
+                "--bind-address=127.0.0.1",
+                "--user=root",
+                "--skip-grant-tables",
+                "--innodb-buffer-pool-size=64M",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("mariadbd starts");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Command::new("mysqladmin")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-P",
+                &self.port.to_string(),
+                "-u",
+                "root",
+                "ping",
+            ])
+            .output()
+            .map(|o| !o.status.success())
+            .unwrap_or(true)
+        {
+            assert!(
+                Instant::now() < deadline,
+                "the private MariaDB did not start"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Kills the server as a crash would, then starts it again on the same data.
+    pub fn crash_and_restart(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        self.boot();
+    }
+
+    pub fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for PrivateDatabaseServer {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

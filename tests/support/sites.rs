@@ -30,6 +30,11 @@ fn harness(args: &[&str]) -> Json {
 impl Site {
     /// Creates the database and folder of a site; `fork` is ms52 or op84.
     pub fn create(name: &str, fork: &str, locales: &str) -> Site {
+        Site::create_on(name, fork, locales, "127.0.0.1")
+    }
+
+    /// A site whose database lives on the server at `db_host` (`host:port`).
+    pub fn create_on(name: &str, fork: &str, locales: &str, db_host: &str) -> Site {
         let port = free_port();
         let dir = std::env::temp_dir().join(unique(&format!("as_site_{name}")));
         let db = unique(&format!("as_test_{name}"));
@@ -43,6 +48,7 @@ impl Site {
             &format!("--db={db}"),
             &format!("--locales={locales}"),
             &format!("--lib={}", lib.display()),
+            &format!("--db-host={db_host}"),
             &format!(
                 "--header={}",
                 repo().join("include/account_sync.h").display()
