@@ -47,5 +47,22 @@ record env ACCOUNT_SYNC_LIB="$PWD/target/debug/libaccount_sync.so" phpunit -c te
 step "browser tests (headless Chromium)"
 record python3 tests/browser/admin_test.py
 
+# Each fuzz target runs for a bounded time from the committed seeds; new inputs go to a
+# scratch folder, crashes to tests/fuzz/artifacts/ (a crash fails this step).
+fuzz() {
+    local target="$1" scratch status
+    scratch="$(mktemp -d)"
+    cargo fuzz run --fuzz-dir tests/fuzz --sanitizer none "$target" "$scratch" "tests/fuzz/corpus/$target" \
+        -- -max_total_time="${FUZZ_SECONDS:-20}" >"$scratch.log" 2>&1
+    status=$?
+    grep -E 'Done [0-9]+ runs|ERROR|panicked' "$scratch.log" || tail -20 "$scratch.log"
+    rm -rf "$scratch" "$scratch.log"
+    return "$status"
+}
+step "fuzzing (request parser, record decoder)"
+command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked --quiet
+record fuzz request_parser
+record fuzz record_decoder
+
 printf '\nsuites: %d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]
