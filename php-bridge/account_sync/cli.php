@@ -68,18 +68,23 @@ function account_sync_cli_budget(array $options, int $default): int
     return (int) $value;
 }
 
-/** Runs a feed to the end, one batch a call, printing each progress message. */
+/**
+ * Runs a feed to the end, printing the progress message of every batch. Each call runs batches
+ * for up to the budget; within a call the library fetches the next page while it applies one.
+ */
 function account_sync_cli_feed(Library $library, int $accountId, int $budgetMs): void
 {
     $stalled = 0;
     $totals = ['batches' => 0, 'retrieved' => 0, 'applied' => 0, 'failed' => 0];
 
     do {
-        $progress = $library->feed($accountId, $budgetMs, 1);
+        $progress = $library->feed($accountId, $budgetMs, 0);
         foreach ($totals as $key => $sum) {
             $totals[$key] = $sum + (int) ($progress[$key] ?? 0);
         }
-        echo (string) ($progress['message'] ?? json_encode($progress)), "\n";
+        foreach ($progress['messages'] ?? [$progress['message'] ?? json_encode($progress)] as $message) {
+            echo (string) $message, "\n";
+        }
 
         $done = (bool) ($progress['done'] ?? false);
         $stalled = ((int) ($progress['retrieved'] ?? 0)) === 0 ? $stalled + 1 : 0;

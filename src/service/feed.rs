@@ -51,12 +51,19 @@ pub struct FeedProgress {
     pub total: u64,
     pub remaining: u64,
     pub percent: f64,
+    /// The message of the last batch, as written on the account.
     pub message: String,
+    /// The message of every batch of this call, oldest first.
+    pub messages: Vec<String>,
 }
 
 /// Feeds until the source has nothing more, the budget is spent or `max_batches` ran.
 /// A batch is applied in one transaction together with the account's new cursor, counter
 /// and message: a batch that fails leaves the cursor where it was.
+///
+/// While one page is applied, the next is already being fetched: the source's work and this
+/// site's overlap instead of taking turns. A page fetched ahead and then not used (the call
+/// stopped, or the batch failed) is dropped; the next call asks for it again.
 pub fn run(site: &mut Site, request: &FeedRequest) -> Result<FeedProgress> {
     if request.budget_ms == 0 || request.budget_ms > MAX_BUDGET_MS {
         return Err(Error::input(format!(
@@ -69,40 +76,116 @@ pub fn run(site: &mut Site, request: &FeedRequest) -> Result<FeedProgress> {
         account_id: request.account_id,
         ..FeedProgress::default()
     };
+    let tables = site.tables.clone();
+    let mut ahead: Option<Fetch> = None;
+    let mut totals: Option<(u64, u64)> = None;
 
     loop {
         let batch_started = Instant::now();
-        let finished = one_batch(site, request.account_id, &mut progress)?;
+        let account = accounts::get(site.installed_conn()?, &tables, request.account_id)?;
+        let fetch = match ahead.take() {
+            Some(f) if f.cursor == account.last_user_id => f,
+            _ => Fetch::start(site, &account, totals.is_none())?,
+        };
+        let page = receive_page(site, &account, fetch)?;
+        let (total, remaining) = match (page.total, page.remaining) {
+            (Some(t), Some(r)) => (t, r),
+            _ => {
+                let (t, r) = totals.unwrap_or((0, 0));
+                (
+                    t,
+                    if page.more {
+                        r.saturating_sub(page.users.len() as u64)
+                    } else {
+                        0
+                    },
+                )
+            }
+        };
+        totals = Some((total, remaining));
+
+        let another = page.more
+            && (request.max_batches == 0 || progress.batches + 1 < request.max_batches)
+            && started.elapsed() + batch_started.elapsed() * 2 < budget;
+        if another {
+            let mut next = account.clone();
+            next.last_user_id = page.next_cursor;
+            ahead = Some(Fetch::start(site, &next, false)?);
+        }
+
+        apply_batch(site, &account, &page, total, remaining, &mut progress)?;
         progress.batches += 1;
-        if finished {
+        if !page.more {
             progress.done = true;
             break;
         }
-        if request.max_batches > 0 && progress.batches >= request.max_batches {
+        if ahead.is_none() {
             break;
         }
-        // Stop when another batch like the last one would overrun the budget.
-        if started.elapsed() + batch_started.elapsed() > budget {
-            break;
-        }
+    }
+    if let Some(f) = ahead {
+        f.abandon();
     }
     Ok(progress)
 }
 
-/// Fetches and applies one page; true when the source has nothing after it.
-fn one_batch(site: &mut Site, account_id: i64, progress: &mut FeedProgress) -> Result<bool> {
-    let tables = site.tables.clone();
-    let account = accounts::get(site.installed_conn()?, &tables, account_id)?;
-    let request = Request::Feed {
-        cursor: account.last_user_id,
-        limit: site.config.feed_limit as u64,
-    };
+/// A feed request under way on its own thread.
+struct Fetch {
+    cursor: u64,
+    request: Request,
+    handle: std::thread::JoinHandle<Result<Answer>>,
+}
 
-    let answer = site
-        .client()?
-        .call(&account, &site.config.api_key.clone(), &request);
-    let page = match answer.and_then(|a| read_page(a, account.last_user_id)) {
-        Ok(page) => page,
+impl Fetch {
+    fn start(site: &mut Site, account: &Account, totals: bool) -> Result<Fetch> {
+        let request = Request::Feed {
+            cursor: account.last_user_id,
+            limit: site.config.feed_limit as u64,
+            totals,
+        };
+        let client = site.client()?;
+        let key = site.config.api_key.clone();
+        let (for_thread, sent) = (account.clone(), request.clone());
+        let handle = std::thread::Builder::new()
+            .name("account_sync feed".into())
+            .spawn(move || client.call(&for_thread, &key, &sent))
+            .map_err(|e| Error::remote(format!("cannot start the feed request: {e}")))?;
+        Ok(Fetch {
+            cursor: account.last_user_id,
+            request,
+            handle,
+        })
+    }
+
+    fn wait(self) -> (Request, Result<Answer>) {
+        let answer = self
+            .handle
+            .join()
+            .unwrap_or_else(|_| Err(Error::remote("the feed request's thread failed")));
+        (self.request, answer)
+    }
+
+    /// Waits for a request that is no longer wanted, so that no thread outlives the call.
+    fn abandon(self) {
+        let _ = self.handle.join();
+    }
+}
+
+/// The page a fetch brought, checked and logged; a failure is written on the account.
+fn receive_page(site: &mut Site, account: &Account, fetch: Fetch) -> Result<FeedAnswer> {
+    let tables = site.tables.clone();
+    let (request, answer) = fetch.wait();
+    match answer.and_then(|a| read_page(a, account.last_user_id)) {
+        Ok(page) => {
+            log_transmission(
+                site.installed_conn()?,
+                &tables,
+                account,
+                &request,
+                Ok(&page),
+            )?;
+            Ok(page)
+        }
         Err(e) => {
             let conn = site.installed_conn()?;
             let status = if e.code == Code::Remote {
@@ -111,37 +194,40 @@ fn one_batch(site: &mut Site, account_id: i64, progress: &mut FeedProgress) -> R
                 "FAILED"
             };
             accounts::record_status(conn, &tables, account.id, status, &e.message)?;
-            log_transmission(conn, &tables, &account, &request, Err(&e))?;
-            return Err(Error::new(
+            log_transmission(conn, &tables, account, &request, Err(&e))?;
+            Err(Error::new(
                 e.code,
                 format!("feed from {} failed: {}", account.name, e.message),
-            ));
+            ))
         }
-    };
-    log_transmission(
-        site.installed_conn()?,
-        &tables,
-        &account,
-        &request,
-        Ok(&page),
-    )?;
+    }
+}
 
-    let (records, failures) = decode_records(&page);
+/// Applies one page and adds it to the progress.
+fn apply_batch(
+    site: &mut Site,
+    account: &Account,
+    page: &FeedAnswer,
+    total: u64,
+    remaining: u64,
+    progress: &mut FeedProgress,
+) -> Result<()> {
+    let tables = site.tables.clone();
+    let (records, failures) = decode_records(page);
     let selection = Selection::from_account_columns(&account.columns);
     let p = Progress {
-        total: page.total,
-        remaining: page.remaining,
+        total,
+        remaining,
         last_retrieved: page.users.len() as u64,
         limit: page.limit,
         from_user_id: account.last_user_id,
     };
 
     let outcome = crate::service::with_retries(site, |site| {
-        apply_page(site, &account, &page, &records, &failures, &selection, &p)
+        apply_page(site, account, page, &records, &failures, &selection, &p)
     })
     .inspect_err(|e| {
-        let conn = site.installed_conn();
-        if let Ok(conn) = conn {
+        if let Ok(conn) = site.installed_conn() {
             let message = format!(
                 "batch from user id {} not applied: {}",
                 account.last_user_id, e.message
@@ -155,11 +241,12 @@ fn one_batch(site: &mut Site, account_id: i64, progress: &mut FeedProgress) -> R
     progress.unchanged += outcome.unchanged;
     progress.failed += outcome.failed.len() as u64;
     progress.last_user_id = page.next_cursor;
-    progress.total = page.total;
-    progress.remaining = page.remaining;
+    progress.total = total;
+    progress.remaining = remaining;
     progress.percent = (p.percent() * 100.0).round() / 100.0;
     progress.message = p.message();
-    Ok(!page.more)
+    progress.messages.push(progress.message.clone());
+    Ok(())
 }
 
 /// Applies one page in one transaction with the account's new cursor, counter, message and
@@ -270,13 +357,19 @@ fn log_transmission(
     let (status, response, content) = match result {
         Ok(page) => (
             200,
-            format!(
-                "{} users, next cursor {}, {} remaining of {}",
-                page.users.len(),
-                page.next_cursor,
-                page.remaining,
-                page.total
-            ),
+            match (page.remaining, page.total) {
+                (Some(remaining), Some(total)) => format!(
+                    "{} users, next cursor {}, {remaining} remaining of {total}",
+                    page.users.len(),
+                    page.next_cursor
+                ),
+                _ => format!(
+                    "{} users, next cursor {}, more: {}",
+                    page.users.len(),
+                    page.next_cursor,
+                    page.more
+                ),
+            },
             json!({
                 "request": request.to_json(),
                 "answer": {"cursor": page.cursor, "limit": page.limit, "next_cursor": page.next_cursor,

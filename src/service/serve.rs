@@ -170,17 +170,26 @@ pub fn handle(site: &mut Site, request: &HttpRequest) -> Result<HttpResponse> {
         }
     };
 
-    let response = match &parsed {
-        Request::Ping => ping(site, &account),
-        Request::Feed { cursor, limit } => feed(site, *cursor, *limit)?,
-        Request::Stream { events } => stream(site, &account, events),
+    let (kind, response, summary) = match &parsed {
+        Request::Ping => {
+            let response = ping(site, &account);
+            let shown = summary(&parsed, &response);
+            (LogType::PROCESS, response, shown)
+        }
+        Request::Feed {
+            cursor,
+            limit,
+            totals,
+        } => {
+            let (response, shown) = feed(site, *cursor, *limit, *totals)?;
+            (LogType::FEED, response, shown)
+        }
+        Request::Stream { events } => {
+            let response = stream(site, &account, events);
+            let shown = summary(&parsed, &response);
+            (LogType::STREAM, response, shown)
+        }
     };
-    let kind = match parsed {
-        Request::Ping => LogType::PROCESS,
-        Request::Feed { .. } => LogType::FEED,
-        Request::Stream { .. } => LogType::STREAM,
-    };
-    let summary = summary(&parsed, &response);
     log(
         site,
         kind,
@@ -265,11 +274,12 @@ fn ping(site: &Site, account: &Account) -> HttpResponse {
     HttpResponse::json(200, body.to_string())
 }
 
-fn feed(site: &mut Site, cursor: u64, asked: u64) -> Result<HttpResponse> {
+/// The page, and what the log keeps of it (counts, not the users).
+fn feed(site: &mut Site, cursor: u64, asked: u64, totals: bool) -> Result<(HttpResponse, String)> {
     let limit = asked.min(site.config.feed_limit as u64);
     let t = site.tables.clone();
     let table = site.users.clone();
-    let page = users::feed_page(site.installed_conn()?, &t, &table, cursor, limit)?;
+    let page = users::feed_page(site.installed_conn()?, &t, &table, cursor, limit, totals)?;
     let next_cursor = page.records.last().map(|(id, _)| *id).unwrap_or(cursor);
     let answer = FeedAnswer {
         ok: true,
@@ -277,14 +287,19 @@ fn feed(site: &mut Site, cursor: u64, asked: u64) -> Result<HttpResponse> {
         cursor,
         limit,
         next_cursor,
-        more: page.remaining > 0,
-        total: page.total,
-        remaining: page.remaining,
+        more: page.more,
+        total: page.totals.map(|(t, _)| t),
+        remaining: page.totals.map(|(_, r)| r),
         users: page.records.iter().map(|(_, r)| r.to_json()).collect(),
     };
+    let shown = json!({
+        "request": {"action": "feed", "cursor": cursor, "limit": asked, "totals": totals},
+        "answer": {"limit": limit, "next_cursor": next_cursor, "more": answer.more, "total": answer.total,
+                   "remaining": answer.remaining, "users": answer.users.len()}
+    });
     let body = serde_json::to_string(&answer)
         .map_err(|e| Error::input(format!("cannot encode the page: {e}")))?;
-    Ok(HttpResponse::json(200, body))
+    Ok((HttpResponse::json(200, body), shown.to_string()))
 }
 
 fn stream(site: &mut Site, account: &Account, events: &[serde_json::Value]) -> HttpResponse {
@@ -308,16 +323,6 @@ fn stream(site: &mut Site, account: &Account, events: &[serde_json::Value]) -> H
 fn summary(request: &Request, response: &HttpResponse) -> String {
     let asked = request.to_json();
     let shown = match request {
-        Request::Feed { .. } if response.status == 200 => {
-            let answer: serde_json::Value =
-                serde_json::from_str(&response.body).unwrap_or_default();
-            json!({
-                "request": asked,
-                "answer": {"limit": answer["limit"], "next_cursor": answer["next_cursor"], "more": answer["more"],
-                           "total": answer["total"], "remaining": answer["remaining"],
-                           "users": answer["users"].as_array().map(|u| u.len()).unwrap_or(0)}
-            })
-        }
         Request::Stream { events } => {
             let answer: serde_json::Value =
                 serde_json::from_str(&response.body).unwrap_or_default();

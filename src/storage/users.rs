@@ -230,17 +230,22 @@ fn read_columns(
 pub struct FeedPage {
     /// Source user id and record, ascending by id.
     pub records: Vec<(u64, UserRecord)>,
-    pub total: u64,
-    pub remaining: u64,
+    /// Whether users follow the page.
+    pub more: bool,
+    /// (total, remaining after the page), when asked for.
+    pub totals: Option<(u64, u64)>,
 }
 
-/// Active and enabled users after `cursor`, at most `limit`, with their descriptions.
+/// Active and enabled users after `cursor`, at most `limit`, with their descriptions. One
+/// row more than the limit is read to know whether more follow; counting every user (a full
+/// scan) happens only when `totals` asks for it.
 pub fn feed_page(
     conn: &mut Conn,
     t: &Tables,
     table: &UserTable,
     cursor: u64,
     limit: u64,
+    totals: bool,
 ) -> Result<FeedPage> {
     let cols = table.travelling();
     let rows: Vec<Row> = conn.exec(
@@ -249,10 +254,11 @@ pub fn feed_page(
             select_list(&cols),
             t.osclass("user")
         ),
-        (cursor, limit),
+        (cursor, limit + 1),
     )?;
+    let more = rows.len() as u64 > limit;
     let mut records = Vec::with_capacity(rows.len());
-    for mut row in rows {
+    for mut row in rows.into_iter().take(limit as usize) {
         let id: u64 = row.take(0).unwrap_or(0);
         let columns = read_columns(table, &cols, row, 1);
         records.push((
@@ -272,20 +278,23 @@ pub fn feed_page(
         }
     }
 
-    let next = ids.last().copied().unwrap_or(cursor);
-    let (total, remaining): (u64, u64) = conn
-        .exec_first(
+    let totals = if totals {
+        let next = ids.last().copied().unwrap_or(cursor);
+        let counted: Option<(u64, u64)> = conn.exec_first(
             format!(
                 "SELECT COUNT(*), COALESCE(SUM(pk_i_id > ?), 0) FROM {} WHERE b_active = 1 AND b_enabled = 1",
                 t.osclass("user")
             ),
             (next,),
-        )?
-        .unwrap_or((0, 0));
+        )?;
+        Some(counted.unwrap_or((0, 0)))
+    } else {
+        None
+    };
     Ok(FeedPage {
         records,
-        total,
-        remaining,
+        more,
+        totals,
     })
 }
 

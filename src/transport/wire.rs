@@ -30,8 +30,16 @@ pub const ERR_KEY_INVALID: &str = "ERR: API Key is invalid - no account found";
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
     Ping,
-    Feed { cursor: u64, limit: u64 },
-    Stream { events: Vec<Json> },
+    /// `totals`: whether the answer should count the users (a full scan of the source's user
+    /// table); a feed asks on its first page and works the rest out from the pages.
+    Feed {
+        cursor: u64,
+        limit: u64,
+        totals: bool,
+    },
+    Stream {
+        events: Vec<Json>,
+    },
 }
 
 impl Request {
@@ -59,10 +67,19 @@ impl Request {
                 Ok(Request::Ping)
             }
             "feed" => {
-                only_fields(object, &["action", "cursor", "limit"])?;
+                only_fields(object, &["action", "cursor", "limit", "totals"])?;
                 let cursor = whole_number(object, "cursor", 0, u32::MAX as u64)?;
                 let limit = whole_number(object, "limit", 1, MAX_FEED_LIMIT)?;
-                Ok(Request::Feed { cursor, limit })
+                let totals = match object.get("totals") {
+                    None => true,
+                    Some(Json::Bool(b)) => *b,
+                    Some(_) => return Err(Error::input("totals must be true or false")),
+                };
+                Ok(Request::Feed {
+                    cursor,
+                    limit,
+                    totals,
+                })
             }
             "stream" => {
                 only_fields(object, &["action", "events"])?;
@@ -82,8 +99,12 @@ impl Request {
     pub fn to_json(&self) -> Json {
         match self {
             Request::Ping => serde_json::json!({"action": "ping"}),
-            Request::Feed { cursor, limit } => {
-                serde_json::json!({"action": "feed", "cursor": cursor, "limit": limit})
+            Request::Feed {
+                cursor,
+                limit,
+                totals,
+            } => {
+                serde_json::json!({"action": "feed", "cursor": cursor, "limit": limit, "totals": totals})
             }
             Request::Stream { events } => serde_json::json!({"action": "stream", "events": events}),
         }
@@ -122,8 +143,9 @@ pub struct FeedAnswer {
     pub limit: u64,
     pub next_cursor: u64,
     pub more: bool,
-    pub total: u64,
-    pub remaining: u64,
+    /// Present when the request asked for totals.
+    pub total: Option<u64>,
+    pub remaining: Option<u64>,
     pub users: Vec<Json>,
 }
 
