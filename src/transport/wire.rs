@@ -168,12 +168,25 @@ mod tests {
             Request::parse(br#"{"action":"feed","cursor":0,"limit":5}"#).unwrap(),
             Request::Feed {
                 cursor: 0,
-                limit: 5
+                limit: 5,
+                totals: true
             }
+        );
+        assert_eq!(
+            Request::parse(br#"{"action":"feed","cursor":3,"limit":5,"totals":false}"#).unwrap(),
+            Request::Feed {
+                cursor: 3,
+                limit: 5,
+                totals: false
+            }
+        );
+        assert!(
+            Request::parse(br#"{"action":"feed","cursor":3,"limit":5,"totals":"no"}"#).is_err()
         );
         let round = Request::Feed {
             cursor: 7,
             limit: 9,
+            totals: false,
         };
         assert_eq!(
             Request::parse(round.to_json().to_string().as_bytes()).unwrap(),
