@@ -113,11 +113,7 @@ pub fn init(config: Config) -> Result<()> {
     let mut state = lock();
     let mut candidate = Site {
         tables: Tables::new(&config.table_prefix),
-        users: UserTable {
-            columns: Vec::new(),
-            locales: Vec::new(),
-            custom: Vec::new(),
-        },
+        users: UserTable::new(Vec::new(), Vec::new(), Vec::new()),
         config,
         conn: None,
         client: None,

@@ -17,6 +17,19 @@ pub enum Value {
     Text(String),
 }
 
+impl serde::Serialize for Value {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            Value::Null => serializer.serialize_none(),
+            Value::Int(i) => serializer.serialize_i64(*i),
+            Value::Text(s) => serializer.serialize_str(s),
+        }
+    }
+}
+
 impl Value {
     pub fn to_json(&self) -> Json {
         match self {
@@ -34,9 +47,12 @@ impl Value {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// Serialises as the wire format wants it, `{"user": {...}, "descriptions": {...}}`, without
+/// building a JSON tree first (a feed page holds thousands of records).
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct UserRecord {
     /// Column name to value; always holds `s_email`.
+    #[serde(rename = "user")]
     pub columns: BTreeMap<String, Value>,
     /// Locale code (`en_US`) to the user's "about me" text.
     pub descriptions: BTreeMap<String, String>,
@@ -236,6 +252,11 @@ mod tests {
         assert_eq!(r.columns["fk_i_region_id"], Value::Null);
         assert_eq!(r.descriptions["es_ES"], "hola");
         assert_eq!(UserRecord::from_json(&r.to_json()).unwrap(), r);
+        assert_eq!(
+            serde_json::to_value(&r).unwrap(),
+            r.to_json(),
+            "both encodings agree"
+        );
     }
 
     #[test]

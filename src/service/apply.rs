@@ -182,10 +182,10 @@ fn done(plan: &Plan, id: u64) -> Applied {
 /// ids replaced by this site's own.
 fn target_values(
     table: &UserTable,
+    writable: &HashSet<&str>,
     locations: &Locations,
     record: &UserRecord,
 ) -> BTreeMap<String, Value> {
-    let writable: HashSet<&str> = table.travelling().into_iter().collect();
     let mut values: BTreeMap<String, Value> = record
         .columns
         .iter()
@@ -257,11 +257,12 @@ fn plan(
     };
     let records: Vec<&UserRecord> = unique.iter().map(|i| &items[*i].record).collect();
     let locations = Locations::load(conn, t, &records)?;
+    let writable: HashSet<&str> = table.travelling().into_iter().collect();
 
     let mut plans = Vec::with_capacity(unique.len());
     for index in unique {
         let item = &items[index];
-        let values = target_values(table, &locations, &item.record);
+        let values = target_values(table, &writable, &locations, &item.record);
         let descriptions = wanted_descriptions(table, &item.record);
 
         let Some(stored) = existing.get(&item.lookup) else {

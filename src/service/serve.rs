@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::domain::account::{mask_key, Account};
+use crate::domain::record::UserRecord;
 use crate::error::{Error, Result};
 use crate::state::Site;
 use crate::storage::logs::{self, LogType, NewLog};
@@ -281,25 +282,60 @@ fn feed(site: &mut Site, cursor: u64, asked: u64, totals: bool) -> Result<(HttpR
     let table = site.users.clone();
     let page = users::feed_page(site.installed_conn()?, &t, &table, cursor, limit, totals)?;
     let next_cursor = page.records.last().map(|(id, _)| *id).unwrap_or(cursor);
-    let answer = FeedAnswer {
+    let users: Vec<&UserRecord> = page.records.iter().map(|(_, r)| r).collect();
+    let total = page.totals.map(|(t, _)| t);
+    let remaining = page.totals.map(|(_, r)| r);
+    let answer = json_page(
+        cursor,
+        limit,
+        next_cursor,
+        page.more,
+        total,
+        remaining,
+        &users,
+    );
+    let shown = json!({
+        "request": {"action": "feed", "cursor": cursor, "limit": asked, "totals": totals},
+        "answer": {"limit": limit, "next_cursor": next_cursor, "more": page.more, "total": total,
+                   "remaining": remaining, "users": users.len()}
+    });
+    let body = answer.map_err(|e| Error::input(format!("cannot encode the page: {e}")))?;
+    Ok((HttpResponse::json(200, body), shown.to_string()))
+}
+
+/// The feed answer of docs/protocol.md, written straight from the records.
+fn json_page(
+    cursor: u64,
+    limit: u64,
+    next_cursor: u64,
+    more: bool,
+    total: Option<u64>,
+    remaining: Option<u64>,
+    users: &[&UserRecord],
+) -> serde_json::Result<String> {
+    #[derive(Serialize)]
+    struct Page<'a> {
+        ok: bool,
+        protocol: u64,
+        cursor: u64,
+        limit: u64,
+        next_cursor: u64,
+        more: bool,
+        total: Option<u64>,
+        remaining: Option<u64>,
+        users: &'a [&'a UserRecord],
+    }
+    serde_json::to_string(&Page {
         ok: true,
         protocol: PROTOCOL_VERSION,
         cursor,
         limit,
         next_cursor,
-        more: page.more,
-        total: page.totals.map(|(t, _)| t),
-        remaining: page.totals.map(|(_, r)| r),
-        users: page.records.iter().map(|(_, r)| r.to_json()).collect(),
-    };
-    let shown = json!({
-        "request": {"action": "feed", "cursor": cursor, "limit": asked, "totals": totals},
-        "answer": {"limit": limit, "next_cursor": next_cursor, "more": answer.more, "total": answer.total,
-                   "remaining": answer.remaining, "users": answer.users.len()}
-    });
-    let body = serde_json::to_string(&answer)
-        .map_err(|e| Error::input(format!("cannot encode the page: {e}")))?;
-    Ok((HttpResponse::json(200, body), shown.to_string()))
+        more,
+        total,
+        remaining,
+        users,
+    })
 }
 
 fn stream(site: &mut Site, account: &Account, events: &[serde_json::Value]) -> HttpResponse {

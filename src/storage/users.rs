@@ -13,6 +13,9 @@ use crate::storage::{placeholders, Tables};
 
 /// The most parameters one prepared statement may carry (the protocol's limit is 65535).
 const MAX_PARAMS: usize = 60_000;
+/// Parameters of one multi-row insert: large enough to save round trips, small enough that
+/// the server's memory for the statement stays modest.
+const INSERT_PARAMS: usize = 12_000;
 
 /// A column of the site's real user table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +46,8 @@ pub struct UserTable {
     pub columns: Vec<ColumnInfo>,
     pub locales: Vec<String>,
     pub custom: Vec<String>,
+    /// Column name to its place in `columns`.
+    index: HashMap<String, usize>,
 }
 
 impl UserTable {
@@ -94,15 +99,25 @@ impl UserTable {
             "SELECT pk_c_code FROM {} ORDER BY pk_c_code",
             t.osclass("locale")
         ))?;
-        Ok(UserTable {
+        Ok(UserTable::new(columns, locales, custom.to_vec()))
+    }
+
+    pub fn new(columns: Vec<ColumnInfo>, locales: Vec<String>, custom: Vec<String>) -> UserTable {
+        let index = columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.name.clone(), i))
+            .collect();
+        UserTable {
             columns,
             locales,
-            custom: custom.to_vec(),
-        })
+            custom,
+            index,
+        }
     }
 
     pub fn column(&self, name: &str) -> Option<&ColumnInfo> {
-        self.columns.iter().find(|c| c.name == name)
+        self.index.get(name).map(|i| &self.columns[*i])
     }
 
     pub fn has(&self, name: &str) -> bool {
@@ -210,17 +225,18 @@ fn select_list(cols: &[&str]) -> String {
         .join(", ")
 }
 
-fn read_columns(
-    table: &UserTable,
-    cols: &[&str],
-    mut row: Row,
-    offset: usize,
-) -> BTreeMap<String, Value> {
+/// The descriptions of `cols`, looked up once for a whole result set.
+fn infos<'a>(table: &'a UserTable, cols: &[&str]) -> Vec<&'a ColumnInfo> {
+    cols.iter()
+        .map(|c| table.column(c).expect("columns come from the table"))
+        .collect()
+}
+
+fn read_columns(infos: &[&ColumnInfo], mut row: Row, offset: usize) -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
-    for (i, name) in cols.iter().enumerate() {
-        let info = table.column(name).expect("columns come from the table");
+    for (i, info) in infos.iter().enumerate() {
         let value = row.take::<Sql, _>(i + offset).unwrap_or(Sql::NULL);
-        out.insert(name.to_string(), to_value(info, value));
+        out.insert(info.name.clone(), to_value(info, value));
     }
     out
 }
@@ -257,10 +273,11 @@ pub fn feed_page(
         (cursor, limit + 1),
     )?;
     let more = rows.len() as u64 > limit;
+    let infos = infos(table, &cols);
     let mut records = Vec::with_capacity(rows.len());
     for mut row in rows.into_iter().take(limit as usize) {
         let id: u64 = row.take(0).unwrap_or(0);
-        let columns = read_columns(table, &cols, row, 1);
+        let columns = read_columns(&infos, row, 1);
         records.push((
             id,
             UserRecord {
@@ -344,6 +361,7 @@ pub fn find_by_emails(
     let mut out = HashMap::new();
     let mut select: Vec<&str> = vec!["s_email"];
     select.extend(cols.iter().filter(|c| **c != "s_email"));
+    let select_infos = infos(table, &select);
     for chunk in emails.chunks(MAX_PARAMS) {
         if chunk.is_empty() {
             continue;
@@ -362,7 +380,7 @@ pub fn find_by_emails(
         )?;
         for mut row in rows {
             let id: u64 = row.take(0).unwrap_or(0);
-            let columns = read_columns(table, &select, row, 1);
+            let columns = read_columns(&select_infos, row, 1);
             let key = columns
                 .get("s_email")
                 .and_then(Value::as_text)
@@ -385,7 +403,7 @@ pub fn insert_many(
     if rows.is_empty() {
         return Ok(());
     }
-    let per_statement = (MAX_PARAMS / cols.len().max(1)).max(1);
+    let per_statement = (INSERT_PARAMS / cols.len().max(1)).max(1);
     let names = cols
         .iter()
         .map(|c| format!("`{c}`"))
@@ -518,6 +536,7 @@ pub fn records_by_ids(
     ids: &[u64],
 ) -> Result<HashMap<u64, UserRecord>> {
     let cols = table.travelling();
+    let infos = infos(table, &cols);
     let mut out = HashMap::new();
     for chunk in ids.chunks(MAX_PARAMS) {
         if chunk.is_empty() {
@@ -534,7 +553,7 @@ pub fn records_by_ids(
         )?;
         for mut row in rows {
             let id: u64 = row.take(0).unwrap_or(0);
-            let columns = read_columns(table, &cols, row, 1);
+            let columns = read_columns(&infos, row, 1);
             out.insert(
                 id,
                 UserRecord {
