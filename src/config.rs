@@ -54,6 +54,13 @@ pub struct Config {
     pub site_url: String,
     #[serde(default)]
     pub api_key: String,
+    /// The key this site had before its current one. Until `previous_key_until` (Unix
+    /// seconds) requests carry a second signature made with it, so that sites which still
+    /// hold the old key keep accepting this one while their owners enter the new key.
+    #[serde(default)]
+    pub previous_api_key: String,
+    #[serde(default)]
+    pub previous_key_until: u64,
     #[serde(default = "default_feed_limit")]
     pub feed_limit: u32,
     #[serde(default)]
@@ -127,6 +134,15 @@ impl Config {
             }
         }
         Ok(())
+    }
+}
+
+impl Config {
+    /// The previous key while it is still to be sent along.
+    pub fn previous_key(&self) -> Option<&str> {
+        let now = crate::transport::signing::now();
+        (!self.previous_api_key.is_empty() && now < self.previous_key_until)
+            .then_some(self.previous_api_key.as_str())
     }
 }
 

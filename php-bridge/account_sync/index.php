@@ -45,7 +45,8 @@ function account_sync_uninstall(): void
 {
     Library::instance()->uninstall();
 
-    foreach (['api_key', 'feed_limit', 'custom_columns', 'allow_plain_http', 'last_cron'] as $name) {
+    $names = ['api_key', 'previous_api_key', 'previous_key_until', 'feed_limit', 'custom_columns', 'allow_plain_http', 'last_cron'];
+    foreach ($names as $name) {
         osc_delete_preference($name, Config::PREFERENCE_SECTION);
     }
     Config::reloadPreferences();

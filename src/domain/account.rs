@@ -20,6 +20,9 @@ pub struct Account {
     pub last_status: String,
     pub last_message: String,
     pub last_date: Option<String>,
+    /// The other site's previous key, while it is still accepted.
+    pub previous_api_key: Option<String>,
+    pub previous_key_until: Option<String>,
 }
 
 /// The account as PHP sees it.
@@ -36,6 +39,8 @@ pub struct PublicAccount {
     pub last_status: String,
     pub last_message: String,
     pub last_date: Option<String>,
+    /// Until when the other site's previous key is still accepted, if there is one.
+    pub previous_key_until: Option<String>,
 }
 
 impl Account {
@@ -52,6 +57,7 @@ impl Account {
             last_status: self.last_status.clone(),
             last_message: self.last_message.clone(),
             last_date: self.last_date.clone(),
+            previous_key_until: self.previous_key_until.clone(),
         }
     }
 

@@ -91,7 +91,12 @@ pub fn account_test(site: &mut Site, id: i64) -> Result<Json> {
     let own_key = site.config.api_key.clone();
     let result = site
         .client()?
-        .call(&account, &own_key, &Request::Ping)
+        .call(
+            &account,
+            &own_key,
+            site.config.previous_key(),
+            &Request::Ping,
+        )
         .and_then(|a| a.into_json());
 
     let (status, response) = match &result {
@@ -132,7 +137,7 @@ pub fn verify_key(site: &mut Site, key: &str) -> Result<Json> {
     let t = site.tables.clone();
     let found = accounts::find_by_key_id(site.installed_conn()?, &t, &signing::key_id(key))?;
     match found {
-        Some(a) if constant_time_eq(a.api_key.as_bytes(), key.as_bytes()) => {
+        Some((a, matched)) if constant_time_eq(matched.as_bytes(), key.as_bytes()) => {
             Ok(json!({"account_id": a.id, "name": a.name}))
         }
         _ => Err(Error::new(

@@ -145,10 +145,11 @@ impl Fetch {
         };
         let client = site.client()?;
         let key = site.config.api_key.clone();
+        let previous = site.config.previous_key().map(str::to_string);
         let (for_thread, sent) = (account.clone(), request.clone());
         let handle = std::thread::Builder::new()
             .name("account_sync feed".into())
-            .spawn(move || client.call(&for_thread, &key, &sent))
+            .spawn(move || client.call(&for_thread, &key, previous.as_deref(), &sent))
             .map_err(|e| Error::remote(format!("cannot start the feed request: {e}")))?;
         Ok(Fetch {
             cursor: account.last_user_id,

@@ -99,8 +99,17 @@ pub fn handle(site: &mut Site, request: &HttpRequest) -> Result<HttpResponse> {
     }
     slow_down_guessers(site, request.client_ip)?;
 
-    let account = accounts::find_by_key_id(site.installed_conn()?, &t, &key_id)?;
-    let Some(account) = account else {
+    // The current key names the account; during the caller's key rotation, the previous one
+    // may instead.
+    let mut found = accounts::find_by_key_id(site.installed_conn()?, &t, &key_id)?
+        .map(|(a, k)| (a, k, HEADER_SIGNATURE));
+    if found.is_none() {
+        if let Some(previous) = request.header(HEADER_PREVIOUS_KEY_ID) {
+            found = accounts::find_by_key_id(site.installed_conn()?, &t, previous)?
+                .map(|(a, k)| (a, k, HEADER_PREVIOUS_SIGNATURE));
+        }
+    }
+    let Some((account, key, signature_header)) = found else {
         return refuse(
             site,
             LogType::PROCESS,
@@ -109,7 +118,7 @@ pub fn handle(site: &mut Site, request: &HttpRequest) -> Result<HttpResponse> {
             "no account holds this key id",
         );
     };
-    if let Err(why) = check_signature(site, &account, request) {
+    if let Err(why) = check_signature(site, &key, signature_header, request) {
         return refuse(
             site,
             LogType::PROCESS,
@@ -205,7 +214,8 @@ pub fn handle(site: &mut Site, request: &HttpRequest) -> Result<HttpResponse> {
 
 fn check_signature(
     site: &mut Site,
-    account: &Account,
+    key: &str,
+    signature_header: &str,
     request: &HttpRequest,
 ) -> std::result::Result<(), String> {
     let timestamp: u64 = request
@@ -221,9 +231,9 @@ fn check_signature(
     if nonce.len() != 32 || !nonce.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err("the nonce is not 32 hex digits".into());
     }
-    let signature = request.header(HEADER_SIGNATURE).ok_or("no signature")?;
+    let signature = request.header(signature_header).ok_or("no signature")?;
     if !signing::verify(
-        &account.api_key,
+        key,
         "POST",
         request.path,
         timestamp,

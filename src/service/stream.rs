@@ -335,7 +335,7 @@ fn send(
     let own_key = site.config.api_key.clone();
     let result = site
         .client()?
-        .call(account, &own_key, &request)
+        .call(account, &own_key, site.config.previous_key(), &request)
         .and_then(|a| a.into_json())
         .and_then(|j| read_acks(&j, chunk));
 

@@ -6,11 +6,17 @@ use mysql::{Conn, Row};
 use crate::domain::account::{Account, AccountInput};
 use crate::error::{Error, Result};
 use crate::storage::{take_column, Tables};
-use crate::transport::signing::key_id;
+use crate::transport::signing::{self, key_id};
 
 const COLUMNS: &str =
     "pk_i_id, s_name, s_url, s_api_key, s_columns, i_last_user_id, i_synced_from, \
-    i_synced_to, s_last_status, s_last_message, DATE_FORMAT(dt_last_date, '%Y-%m-%d %H:%i:%s')";
+    i_synced_to, s_last_status, s_last_message, DATE_FORMAT(dt_last_date, '%Y-%m-%d %H:%i:%s'), \
+    IF(dt_prev_key_until > NOW(), s_prev_api_key, NULL), \
+    IF(dt_prev_key_until > NOW(), DATE_FORMAT(dt_prev_key_until, '%Y-%m-%d %H:%i:%s'), NULL)";
+
+/// How long an account keeps accepting the other site's previous key after a new one was
+/// entered.
+pub const PREVIOUS_KEY_GRACE_DAYS: u32 = 7;
 
 fn from_row(mut row: Row) -> Result<Account> {
     let id: i64 = take_column(&mut row, 0, "id")?;
@@ -29,6 +35,8 @@ fn from_row(mut row: Row) -> Result<Account> {
         last_status: take_column(&mut row, 8, "status")?,
         last_message: take_column(&mut row, 9, "message")?,
         last_date: take_column(&mut row, 10, "date")?,
+        previous_api_key: take_column(&mut row, 11, "previous key")?,
+        previous_key_until: take_column(&mut row, 12, "previous key's end")?,
     })
 }
 
@@ -52,16 +60,30 @@ pub fn get(conn: &mut Conn, t: &Tables, id: i64) -> Result<Account> {
         .unwrap_or_else(|| Err(Error::not_found(format!("account {id} does not exist"))))
 }
 
-/// The account whose key has this fingerprint.
-pub fn find_by_key_id(conn: &mut Conn, t: &Tables, key_id: &str) -> Result<Option<Account>> {
+/// The account whose key, or whose previous key still in its grace period, has this
+/// fingerprint; with the key that matched.
+pub fn find_by_key_id(
+    conn: &mut Conn,
+    t: &Tables,
+    key_id: &str,
+) -> Result<Option<(Account, String)>> {
     let row: Option<Row> = conn.exec_first(
         format!(
-            "SELECT {COLUMNS} FROM {} WHERE s_key_id = ?",
+            "SELECT {COLUMNS} FROM {} WHERE s_key_id = ? OR (s_prev_key_id = ? AND dt_prev_key_until > NOW())
+             ORDER BY s_key_id = ? DESC LIMIT 1",
             t.plugin("account")
         ),
-        (key_id,),
+        (key_id, key_id, key_id),
     )?;
-    row.map(from_row).transpose()
+    let Some(account) = row.map(from_row).transpose()? else {
+        return Ok(None);
+    };
+    let key = if signing::key_id(&account.api_key) == key_id {
+        account.api_key.clone()
+    } else {
+        account.previous_api_key.clone().unwrap_or_default()
+    };
+    Ok(Some((account, key)))
 }
 
 /// Creates or changes an account from validated input and returns it as stored.
@@ -76,6 +98,21 @@ pub fn save(conn: &mut Conn, t: &Tables, input: &AccountInput) -> Result<Account
 
     if input.id > 0 {
         let existing = get(conn, t, input.id)?;
+        if input
+            .api_key
+            .as_ref()
+            .is_some_and(|k| *k != existing.api_key)
+        {
+            // The other site may still sign with the key it had: accept it for a while.
+            conn.exec_drop(
+                format!(
+                    "UPDATE {} SET s_prev_api_key = ?, s_prev_key_id = ?, dt_prev_key_until = NOW() + INTERVAL ? DAY
+                     WHERE pk_i_id = ?",
+                    t.plugin("account")
+                ),
+                (&existing.api_key, key_id(&existing.api_key), PREVIOUS_KEY_GRACE_DAYS, input.id),
+            )?;
+        }
         let key = input.api_key.clone().unwrap_or(existing.api_key);
         conn.exec_drop(
             format!(

@@ -97,6 +97,12 @@ const MIGRATIONS: &[Migration] = &[
             ADD COLUMN i_stream_failures INT UNSIGNED NOT NULL DEFAULT 0,
             ADD COLUMN dt_stream_retry DATETIME NULL",
     ],
+    // 3: key rotation: an account keeps accepting the other site's previous key for a while.
+    &["ALTER TABLE `{p}t_account_sync_account`
+            ADD COLUMN s_prev_api_key VARCHAR(255) NULL,
+            ADD COLUMN s_prev_key_id CHAR(32) NULL,
+            ADD COLUMN dt_prev_key_until DATETIME NULL,
+            ADD KEY idx_prev_key_id (s_prev_key_id)"],
 ];
 
 /// The schema version this library works with.

@@ -79,8 +79,15 @@ impl Client {
         })
     }
 
-    /// Sends one signed request to an account's endpoint.
-    pub fn call(&self, account: &Account, own_key: &str, request: &Request) -> Result<Answer> {
+    /// Sends one signed request to an account's endpoint; during a key rotation it is signed
+    /// with the previous key as well.
+    pub fn call(
+        &self,
+        account: &Account,
+        own_key: &str,
+        previous_key: Option<&str>,
+        request: &Request,
+    ) -> Result<Answer> {
         if own_key.is_empty() {
             return Err(Error::input(
                 "this site has no API key yet; set one in Configure",
@@ -96,9 +103,16 @@ impl Client {
         let nonce = signing::nonce()?;
         let signature = signing::sign(own_key, "POST", &path, timestamp, &nonce, &body);
 
-        let response = self
-            .http
-            .post(&url)
+        let mut builder = self.http.post(&url);
+        if let Some(previous) = previous_key {
+            builder = builder
+                .header(HEADER_PREVIOUS_KEY_ID, signing::key_id(previous))
+                .header(
+                    HEADER_PREVIOUS_SIGNATURE,
+                    signing::sign(previous, "POST", &path, timestamp, &nonce, &body),
+                );
+        }
+        let response = builder
             .header("Content-Type", "application/json")
             .header(HEADER_VERSION, PROTOCOL_VERSION.to_string())
             .header(HEADER_KEY_ID, signing::key_id(own_key))

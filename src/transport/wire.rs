@@ -12,6 +12,9 @@ pub const HEADER_KEY_ID: &str = "X-AccountSync-Key-Id";
 pub const HEADER_TIMESTAMP: &str = "X-AccountSync-Timestamp";
 pub const HEADER_NONCE: &str = "X-AccountSync-Nonce";
 pub const HEADER_SIGNATURE: &str = "X-AccountSync-Signature";
+/// During a key rotation: the fingerprint and signature of the sender's previous key.
+pub const HEADER_PREVIOUS_KEY_ID: &str = "X-AccountSync-Previous-Key-Id";
+pub const HEADER_PREVIOUS_SIGNATURE: &str = "X-AccountSync-Previous-Signature";
 
 /// The path of the endpoint below a site's URL.
 pub const ENDPOINT_PATH: &str = "/oc-content/plugins/account_sync/api.php";

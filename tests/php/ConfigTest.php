@@ -69,6 +69,8 @@ final class ConfigTest extends TestCase
             'table_prefix' => 'oc_',
             'site_url' => 'http://127.0.0.1:8081',
             'api_key' => '0123456789abcdef0123456789abcdef',
+            'previous_api_key' => '',
+            'previous_key_until' => 0,
             'feed_limit' => 250,
             'custom_columns' => ['s_extra'],
             'http' => ['allow_plain_http' => true],
@@ -76,7 +78,7 @@ final class ConfigTest extends TestCase
         $this->assertSame(
             '{"db":{"host":"127.0.0.1","port":3306,"socket":null,"user":"osclass","password":"sécret \"quoted\"",'
             . '"name":"osclass_db"},"table_prefix":"oc_","site_url":"http://127.0.0.1:8081",'
-            . '"api_key":"0123456789abcdef0123456789abcdef","feed_limit":250,"custom_columns":["s_extra"],'
+            . '"api_key":"0123456789abcdef0123456789abcdef","previous_api_key":"","previous_key_until":0,"feed_limit":250,"custom_columns":["s_extra"],'
             . '"http":{"allow_plain_http":true}}',
             $config->toJson()
         );
@@ -146,6 +148,8 @@ final class ConfigTest extends TestCase
             'table_prefix' => 'oc_',
             'site_url' => 'http://127.0.0.1:' . $site->port,
             'api_key' => 'k0123456789abcdefghij',
+            'previous_api_key' => '',
+            'previous_key_until' => 0,
             'feed_limit' => 500,
             'custom_columns' => ['s_x'],
             'http' => ['allow_plain_http' => false],

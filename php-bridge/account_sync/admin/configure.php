@@ -31,7 +31,7 @@ require __DIR__ . '/parts/header.php';
         data-confirm="<?php echo osc_esc_html(__('Generate a new key? Other sites keep using the old one and will be refused until their account for this site gets the new key.', 'account_sync')); ?>">
         <?php echo $view['csrf']; ?>
         <input type="hidden" name="as_action" value="regenerate_key">
-        <p class="as-notice as-notice-warning"><?php _e('A new key replaces the old one at once: every other site that lists this one must then be updated with the new key, or its requests are refused.', 'account_sync'); ?></p>
+        <p class="as-notice as-notice-warning"><?php _e('A new key must be entered on every other site that lists this one. For seven days this site signs its requests with the old key too, so they keep working meanwhile; after that, sites that still hold the old key refuse them.', 'account_sync'); ?></p>
         <button type="submit" class="as-button as-button-danger" id="as-key-regenerate"><?php echo osc_esc_html($view['regenerate_label']); ?></button>
     </form>
 </section>

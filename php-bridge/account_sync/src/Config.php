@@ -12,6 +12,9 @@ namespace AccountSync;
 final class Config
 {
     public const PREFERENCE_SECTION = 'plugin-account_sync';
+
+    /** How long a replaced key of this site is still sent along: seven days. */
+    public const ROTATION_GRACE = 7 * 86400;
     public const DEFAULT_FEED_LIMIT = 500;
     private const LAST_CRON = 'last_cron';
 
@@ -56,6 +59,8 @@ final class Config
             rtrim((string) osc_base_url(), '/'),
             [
                 'api_key' => $preference('api_key'),
+                'previous_api_key' => $preference('previous_api_key'),
+                'previous_key_until' => $preference('previous_key_until'),
                 'feed_limit' => $preference('feed_limit'),
                 'custom_columns' => $preference('custom_columns'),
                 'allow_plain_http' => $preference('allow_plain_http'),
@@ -84,6 +89,8 @@ final class Config
             'table_prefix' => $database['table_prefix'],
             'site_url' => $siteUrl,
             'api_key' => trim($preferences['api_key'] ?? ''),
+            'previous_api_key' => trim($preferences['previous_api_key'] ?? ''),
+            'previous_key_until' => (int) trim($preferences['previous_key_until'] ?? '0'),
             'feed_limit' => $feedLimit === '' ? self::DEFAULT_FEED_LIMIT : self::integer($feedLimit, 'feed_limit'),
             'custom_columns' => self::columnList($preferences['custom_columns'] ?? ''),
             'http' => ['allow_plain_http' => self::flag($preferences['allow_plain_http'] ?? '')],
@@ -168,6 +175,20 @@ final class Config
         return $this->with('api_key', trim($apiKey));
     }
 
+    /**
+     * A new key for this site. The old one stays as the previous key for ROTATION_GRACE
+     * seconds: requests are signed with both meanwhile, so sites that still hold the old key
+     * keep accepting this one until their owners enter the new key.
+     */
+    public function withRotatedKey(string $newKey): self
+    {
+        $copy = $this->with('api_key', trim($newKey));
+        $copy->values['previous_api_key'] = $this->apiKey();
+        $copy->values['previous_key_until'] = $this->apiKey() === '' ? 0 : time() + self::ROTATION_GRACE;
+
+        return $copy;
+    }
+
     public function withFeedLimit(int $feedLimit): self
     {
         return $this->with('feed_limit', $feedLimit);
@@ -200,6 +221,8 @@ final class Config
 
         $section = self::PREFERENCE_SECTION;
         osc_set_preference('api_key', $this->apiKey(), $section);
+        osc_set_preference('previous_api_key', (string) $this->values['previous_api_key'], $section);
+        osc_set_preference('previous_key_until', (string) $this->values['previous_key_until'], $section, 'INTEGER');
         osc_set_preference('feed_limit', (string) $this->feedLimit(), $section, 'INTEGER');
         osc_set_preference('custom_columns', json_encode($this->customColumns(), JSON_THROW_ON_ERROR), $section);
         osc_set_preference('allow_plain_http', $this->allowPlainHttp() ? '1' : '0', $section, 'BOOLEAN');

@@ -52,13 +52,13 @@ final class Backend
             ->save();
     }
 
-    /** When the plugin's cron last ran, as stored by cron.php; '' when never. */
     /** How changes are captured: "triggers", or the server's reason for refusing them. */
     public static function capture(): string
     {
         return (string) (self::library()->initResult()['schema']['capture'] ?? '');
     }
 
+    /** When the plugin's cron last ran, as stored by cron.php; '' when never. */
     public static function lastCron(): string
     {
         return Config::lastCron();

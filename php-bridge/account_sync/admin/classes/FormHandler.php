@@ -59,11 +59,10 @@ final class FormHandler
 
     private static function regenerateKey(): string
     {
-        $settings = Backend::settings();
-        $settings['api_key'] = ApiKey::generate();
-        Backend::saveSettings($settings);
+        \AccountSync\Config::load()->withRotatedKey(ApiKey::generate())->save();
         Flash::ok(__(
-            'A new API key was generated. Every site that lists this one must be given the new key.',
+            'A new API key was generated. Every site that lists this one must be given the new key; '
+            . 'for seven days requests are signed with the old key too, so nothing stops meanwhile.',
             'account_sync'
         ));
 
