@@ -55,7 +55,8 @@ fn a_feed_that_dies_before_its_commit_leaves_nothing_and_a_rerun_finishes() {
         .output()
         .unwrap();
     assert!(!died.status.success(), "the feed process was meant to die");
-    assert!(String::from_utf8_lossy(&died.stderr).contains("failpoint feed_before_commit"));
+    let stderr = String::from_utf8_lossy(&died.stderr);
+    assert!(stderr.contains("failpoint feed_before_commit"), "{stderr}");
 
     assert_eq!(
         b.value("SELECT COUNT(*) FROM oc_t_user"),

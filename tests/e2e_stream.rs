@@ -475,3 +475,148 @@ fn without_the_trigger_privilege_hooked_changes_still_travel() {
         &format!("DROP USER '{user}'@'127.0.0.1'; DROP USER '{user}'@'localhost';"),
     );
 }
+
+/// A and B listing each other, B fed from A, queues empty.
+fn pair() -> (Site, Site) {
+    let mut a = Site::create("a", "ms52", "en_US");
+    let mut b = Site::create("b", "op84", "en_US");
+    a.seed(20, 8);
+    a.serve();
+    b.serve();
+    a.add_account(&b, None);
+    b.add_account(&a, None);
+    b.feed(1);
+    a.cron(true);
+    (a, b)
+}
+
+#[test]
+fn a_registration_never_takes_over_an_account_of_the_other_site() {
+    let (a, b) = pair();
+    b.sql("INSERT INTO oc_t_user (dt_reg_date, s_name, s_username, s_password, s_email, b_enabled, b_active)
+           VALUES ('2025-01-01 00:00:00', 'Victim on B', 'victim', '$2y$10$victimvictimvictimvictimuXKq1gTgq5uXKq1gTgq5uXKq1gTgq', 'victim@example.com', 1, 1)");
+    let before = user(&b, "victim@example.com");
+    a.sql("INSERT INTO oc_t_user (dt_reg_date, s_name, s_username, s_password, s_email, b_enabled, b_active)
+           VALUES (NOW(), 'Someone else', 'someone', SHA1('theirs'), 'Victim@Example.com', 1, 0)");
+    let run = a.cron(false);
+    assert_eq!(run["result"]["accounts"][0]["failed"], 1, "{run}");
+    assert_eq!(
+        user(&b, "victim@example.com"),
+        before,
+        "B's user is untouched"
+    );
+    let logs = a.logs(r#"{"type":"STREAM","per_page":1}"#);
+    let entry = a.php(&format!(
+        "echo json_encode(AccountSync\\Library::instance()->log({}));",
+        logs["logs"][0]["id"]
+    ));
+    assert!(
+        entry["log"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("a registration never takes over an account"),
+        "{entry}"
+    );
+}
+
+#[test]
+fn users_swapping_e_mails_stay_themselves_on_the_other_site() {
+    let (a, b) = pair();
+    let (first, second) = (first_active(&a, 0), first_active(&a, 1));
+    let id_of = |s: &Site, e: &str| {
+        s.value(&format!(
+            "SELECT pk_i_id FROM oc_t_user WHERE s_email = '{e}'"
+        ))
+    };
+    let (first_on_b, second_on_b) = (id_of(&b, &first), id_of(&b, &second));
+    let first_id = id_of(&a, &first);
+    a.sql(&format!(
+        "UPDATE oc_t_user SET s_email = 'swap.tmp@example.com' WHERE s_email = '{first}'"
+    ));
+    a.sql(&format!(
+        "UPDATE oc_t_user SET s_email = '{first}' WHERE s_email = '{second}'"
+    ));
+    a.sql(&format!(
+        "UPDATE oc_t_user SET s_email = '{second}' WHERE s_email = 'swap.tmp@example.com'"
+    ));
+    let run = a.cron(false);
+    assert_eq!(run["result"]["accounts"][0]["failed"], 0, "{run}");
+    assert_eq!(
+        id_of(&b, &second),
+        first_on_b,
+        "the first user now has the second address"
+    );
+    assert_eq!(id_of(&b, &first), second_on_b);
+
+    // A later change of the first user reaches the same person on B.
+    a.sql(&format!(
+        "UPDATE oc_t_user SET s_password = SHA1('first-new') WHERE pk_i_id = {first_id}"
+    ));
+    a.cron(false);
+    assert_eq!(
+        b.value(&format!(
+            "SELECT pk_i_id FROM oc_t_user WHERE s_password = SHA1('first-new')"
+        )),
+        first_on_b
+    );
+    assert_eq!(outbox_size(&a), 0);
+}
+
+#[test]
+fn a_removal_the_other_site_cannot_make_fails_alone() {
+    let (a, b) = pair();
+    let (kept, removed) = (first_active(&a, 0), first_active(&a, 1));
+    // Another plugin on B keeps rows that point at the user's listing.
+    let on_b = b.value(&format!(
+        "SELECT pk_i_id FROM oc_t_user WHERE s_email = '{removed}'"
+    ));
+    b.sql("INSERT INTO oc_t_category (pk_i_id) VALUES (1)");
+    b.sql(&format!("INSERT INTO oc_t_item (fk_i_user_id, fk_i_category_id, dt_pub_date, s_contact_email) VALUES ({on_b}, 1, NOW(), '{removed}')"));
+    b.sql(
+        "CREATE TABLE oc_t_item_car_attr (fk_i_item_id INT UNSIGNED NOT NULL PRIMARY KEY,
+           FOREIGN KEY (fk_i_item_id) REFERENCES oc_t_item (pk_i_id)) ENGINE=InnoDB",
+    );
+    b.sql("INSERT INTO oc_t_item_car_attr SELECT pk_i_id FROM oc_t_item");
+
+    let removed_id = a.value(&format!(
+        "SELECT pk_i_id FROM oc_t_user WHERE s_email = '{removed}'"
+    ));
+    a.sql(&format!(
+        "DELETE FROM oc_t_user_description WHERE fk_i_user_id = {removed_id}"
+    ));
+    a.sql(&format!(
+        "DELETE FROM oc_t_user WHERE pk_i_id = {removed_id}"
+    ));
+    a.sql(&format!(
+        "UPDATE oc_t_user SET s_name = 'Still Arrives' WHERE s_email = '{kept}'"
+    ));
+    let run = a.cron(false);
+    let report = &run["result"]["accounts"][0];
+    assert_eq!(
+        (
+            report["sent"].as_i64(),
+            report["failed"].as_i64(),
+            report["status"].as_str()
+        ),
+        (Some(2), Some(1), Some("PARTIAL")),
+        "{run}"
+    );
+    assert_eq!(
+        b.value(&format!(
+            "SELECT s_name FROM oc_t_user WHERE s_email = '{kept}'"
+        )),
+        "Still Arrives"
+    );
+    assert_eq!(
+        b.value(&format!(
+            "SELECT COUNT(*) FROM oc_t_user WHERE s_email = '{removed}'"
+        )),
+        1,
+        "kept, as B's database wants"
+    );
+    assert_eq!(
+        outbox_size(&a),
+        0,
+        "the failed removal does not block the queue"
+    );
+}

@@ -51,6 +51,10 @@ impl Value {
 /// building a JSON tree first (a feed page holds thousands of records).
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct UserRecord {
+    /// The user's id on the sending site. It names the same person across e-mail changes:
+    /// the receiver remembers which of its users it stands for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
     /// Column name to value; always holds `s_email`.
     #[serde(rename = "user")]
     pub columns: BTreeMap<String, Value>,
@@ -83,7 +87,11 @@ impl UserRecord {
             .iter()
             .map(|(k, v)| (k.clone(), Json::from(v.as_str())))
             .collect();
-        serde_json::json!({"user": user, "descriptions": descriptions})
+        let mut json = serde_json::json!({"user": user, "descriptions": descriptions});
+        if let Some(id) = self.id {
+            json["id"] = Json::from(id);
+        }
+        json
     }
 
     /// Reads a record sent by another site, refusing anything that is not of the documented
@@ -94,7 +102,7 @@ impl UserRecord {
             .as_object()
             .ok_or_else(|| Error::input("a user record must be an object"))?;
         for key in object.keys() {
-            if key != "user" && key != "descriptions" {
+            if key != "user" && key != "descriptions" && key != "id" {
                 return Err(Error::input(format!(
                     "unknown field {key:?} in a user record"
                 )));
@@ -106,6 +114,16 @@ impl UserRecord {
             .and_then(Json::as_object)
             .ok_or_else(|| Error::input("a user record needs a \"user\" object"))?;
         let mut record = UserRecord::default();
+        record.id = match object.get("id") {
+            None | Some(Json::Null) => None,
+            Some(id) => Some(
+                id.as_u64()
+                    .filter(|i| *i > 0 && *i <= u32::MAX as u64)
+                    .ok_or_else(|| {
+                        Error::input("a record's id must be a user id (a whole number from 1)")
+                    })?,
+            ),
+        };
         for (name, value) in user {
             record
                 .columns
@@ -242,12 +260,14 @@ mod tests {
     #[test]
     fn round_trips_through_json() {
         let json = json!({
+            "id": 17,
             "user": {"s_email": "Ana@Example.com", "s_name": "Ана 😀", "b_active": 1,
                      "d_coord_lat": "40.416775", "fk_i_region_id": null},
             "descriptions": {"en_US": "hi", "es_ES": "hola"}
         });
         let r = UserRecord::from_json(&json).unwrap();
         assert_eq!(r.key(), "ana@example.com");
+        assert_eq!(r.id, Some(17));
         assert_eq!(r.columns["b_active"], Value::Int(1));
         assert_eq!(r.columns["fk_i_region_id"], Value::Null);
         assert_eq!(r.descriptions["es_ES"], "hola");

@@ -16,7 +16,7 @@ use crate::domain::record::{UserRecord, Value};
 use crate::error::{Error, Result};
 use crate::storage::locations::Locations;
 use crate::storage::users::{self, UserTable};
-use crate::storage::Tables;
+use crate::storage::{identities, Tables};
 
 /// The columns a record may change on a user this site already has.
 #[derive(Debug, Clone, Default)]
@@ -82,25 +82,37 @@ pub struct Failure {
     pub reason: String,
 }
 
-/// Applies feed records, all with the account's selection, inside the caller's transaction.
+/// Applies feed records from an account, all with its selection, inside the caller's
+/// transaction. A record whose sender id this site has seen before goes to the same local user
+/// whatever its e-mail is now; the pairs are remembered for next time.
 pub fn apply(
     conn: &mut impl Queryable,
     t: &Tables,
     table: &UserTable,
+    account_id: i64,
     records: &[UserRecord],
     selection: &Selection,
 ) -> Result<Outcome> {
+    let remote_ids: Vec<u64> = records.iter().filter_map(|r| r.id).collect();
+    let known = identities::lookup(conn, t, account_id, &remote_ids)?;
     let items: Vec<Item> = records
         .iter()
         .map(|r| Item {
-            lookup: r.key(),
+            lookup: r
+                .id
+                .and_then(|id| known.get(&id))
+                .map(|(_, key)| key.clone())
+                .unwrap_or_else(|| r.key()),
             record: r.clone(),
             selection: selection.clone(),
             may_insert: true,
         })
         .collect();
+    let results = apply_items(conn, t, table, &items)?;
+    remember(conn, t, account_id, &items, &results)?;
+
     let mut outcome = Outcome::default();
-    for (item, result) in items.iter().zip(apply_items(conn, t, table, &items)?) {
+    for (item, result) in items.iter().zip(results) {
         match result {
             Applied::Inserted(_) => outcome.inserted += 1,
             Applied::Updated(_) => outcome.updated += 1,
@@ -112,6 +124,27 @@ pub fn apply(
         }
     }
     Ok(outcome)
+}
+
+/// Remembers which local user each applied record's sender id stands for.
+pub fn remember(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    account_id: i64,
+    items: &[Item],
+    results: &[Applied],
+) -> Result<()> {
+    let pairs: Vec<(u64, u64)> = items
+        .iter()
+        .zip(results)
+        .filter_map(|(item, result)| match result {
+            Applied::Inserted(local) | Applied::Updated(local) | Applied::Unchanged(local) => {
+                item.record.id.map(|remote| (remote, *local))
+            }
+            _ => None,
+        })
+        .collect();
+    identities::remember(conn, t, account_id, &pairs)
 }
 
 #[derive(Debug)]
@@ -224,16 +257,16 @@ fn plan(
     items: &[Item],
     results: &mut [Applied],
 ) -> Result<Vec<(usize, Plan)>> {
+    // One item a local user: two items found by the same e-mail are one person twice. An
+    // item's new e-mail may be another item's current one (two users swapping addresses);
+    // the writes handle that.
     let mut claimed = HashSet::new();
     let mut unique = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
-        let key = item.record.key();
-        if claimed.contains(&item.lookup) || claimed.contains(&key) {
+        if !claimed.insert(item.lookup.clone()) {
             results[index] = Applied::Failed("the same e-mail appears twice in one batch".into());
             continue;
         }
-        claimed.insert(item.lookup.clone());
-        claimed.insert(key);
         unique.push(index);
     }
 
@@ -344,6 +377,17 @@ fn write_fast(
     }
     let new_ids = users::ids_by_email(conn, t, &new_keys)?;
     users::fill_empty_usernames(conn, t, &new_ids.values().copied().collect::<Vec<_>>())?;
+
+    // Addresses that move between users of this batch (a swap, a chain of renames) would
+    // collide halfway: every user whose e-mail changes first gets a placeholder address.
+    let moving: Vec<u64> = plans
+        .iter()
+        .filter_map(|(_, p)| match p {
+            Plan::Update { id, changes, .. } if changes.contains_key("s_email") => Some(*id),
+            _ => None,
+        })
+        .collect();
+    users::park_emails(conn, t, &moving)?;
 
     let mut ids = Vec::with_capacity(plans.len());
     let mut descriptions = Vec::new();

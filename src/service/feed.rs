@@ -281,7 +281,7 @@ fn apply_page(
         ));
     }
     tx.query_drop("SET @account_sync_applying = 1")?;
-    let mut outcome = apply::apply(&mut tx, &tables, &users, records, selection)?;
+    let mut outcome = apply::apply(&mut tx, &tables, &users, account.id, records, selection)?;
     outcome.failed.extend(failures.iter().cloned());
     let status = if outcome.failed.is_empty() {
         "OK"

@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::service::apply::{self, Applied, Item, Selection};
 use crate::state::Site;
 use crate::storage::outbox::{self, Version};
-use crate::storage::{accounts, schema, users};
+use crate::storage::{accounts, identities, schema, users};
 
 /// The most events one request may carry.
 pub const MAX_EVENTS: usize = 2_000;
@@ -32,6 +32,8 @@ pub const MAX_EVENTS: usize = 2_000;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
     pub id: u64,
+    /// The user's id on the sending site.
+    pub user_id: Option<u64>,
     pub delete: bool,
     pub email: String,
     pub old_email: Option<String>,
@@ -45,6 +47,7 @@ impl Event {
     pub fn to_json(&self) -> Json {
         let mut event = serde_json::json!({
             "id": self.id,
+            "user_id": self.user_id,
             "type": if self.delete { "delete" } else { "upsert" },
             "email": self.email,
             "old_email": self.old_email,
@@ -64,6 +67,7 @@ impl Event {
             .ok_or_else(|| Error::input("an event must be an object"))?;
         const FIELDS: &[&str] = &[
             "id",
+            "user_id",
             "type",
             "email",
             "old_email",
@@ -133,8 +137,19 @@ impl Event {
                 ));
             }
         }
+        let user_id = match object.get("user_id") {
+            None | Some(Json::Null) => None,
+            Some(v) => Some(
+                v.as_u64()
+                    .filter(|i| *i > 0 && *i <= u32::MAX as u64)
+                    .ok_or_else(|| {
+                        Error::input("user_id must be a user id (a whole number from 1)")
+                    })?,
+            ),
+        };
         Ok(Event {
             id: number("id")?,
+            user_id,
             delete,
             email: address.trim().to_string(),
             old_email,
@@ -202,18 +217,32 @@ pub fn receive(site: &mut Site, account: &Account, events: &[Json]) -> Result<Ve
         }
     }
     let local = users::ids_by_email(&mut tx, &t, &keys)?;
-    let local_of = |e: &Event| -> Option<(String, u64)> {
+    let remote_ids: Vec<u64> = parsed.iter().filter_map(|(_, e)| e.user_id).collect();
+    let known = identities::lookup(&mut tx, &t, account.id, &remote_ids)?;
+    // The person is found by the sender's id when this site has seen it before, else by
+    // the previous e-mail, else by the e-mail.
+    let local_of = |e: &Event| -> Option<Found> {
+        if let Some((id, key)) = e.user_id.and_then(|u| known.get(&u)) {
+            return Some(Found {
+                key: key.clone(),
+                id: *id,
+                by_identity: true,
+            });
+        }
         let old = e.old_email.as_deref().map(email::normalise);
-        old.and_then(|k| local.get(&k).map(|id| (k, *id)))
-            .or_else(|| {
-                local
-                    .get(&email::normalise(&e.email))
-                    .map(|id| (email::normalise(&e.email), *id))
+        old.into_iter()
+            .chain(std::iter::once(email::normalise(&e.email)))
+            .find_map(|k| {
+                local.get(&k).map(|id| Found {
+                    key: k.clone(),
+                    id: *id,
+                    by_identity: false,
+                })
             })
     };
     let local_ids: Vec<u64> = parsed
         .iter()
-        .filter_map(|(_, e)| local_of(e).map(|(_, id)| id))
+        .filter_map(|(_, e)| local_of(e).map(|f| f.id))
         .collect();
     let versions = outbox::versions(&mut tx, &t, &local_ids, &site_id, &all_columns)?;
 
@@ -232,7 +261,22 @@ pub fn receive(site: &mut Site, account: &Account, events: &[Json]) -> Result<Ve
             .flat_map(|c| outbox::expand(c, &all_columns))
             .collect();
         match found {
-            Some((lookup, id)) => {
+            Some(f) if e.changed.iter().any(|c| c == "*") && !f.by_identity => {
+                // A registration on the other site for an address someone here already
+                // uses: applying it would hand this site's account to whoever registered.
+                acks[*index] = Some(ack(
+                    e.id,
+                    "failed",
+                    Some(format!(
+                        "a user with the e-mail {} already exists here and is not known as this site's user; \
+                         a registration never takes over an account (a feed merges them on purpose)",
+                        record.email()
+                    )),
+                ));
+            }
+            Some(Found {
+                key: lookup, id, ..
+            }) => {
                 let winners: Vec<String> = wanted
                     .into_iter()
                     .filter(|c| {
@@ -286,6 +330,7 @@ pub fn receive(site: &mut Site, account: &Account, events: &[Json]) -> Result<Ve
     }
 
     let results = apply::apply_items(&mut tx, &t, &table, &items)?;
+    apply::remember(&mut tx, &t, account.id, &items, &results)?;
     let mut new_versions = Vec::new();
     for ((index, e, columns), result) in item_events.into_iter().zip(results) {
         let (status, reason, id) = match result {
@@ -315,18 +360,26 @@ pub fn receive(site: &mut Site, account: &Account, events: &[Json]) -> Result<Ve
         .collect())
 }
 
+/// A local user an event names, and how it was found.
+struct Found {
+    key: String,
+    id: u64,
+    by_identity: bool,
+}
+
 /// A removal wins only over older changes of the same user. It leaves a tombstone, so that
-/// an older change arriving later does not bring the user back.
+/// an older change arriving later does not bring the user back. A removal the database
+/// refuses (another plugin's rows still point at the user) fails alone.
 fn delete(
     conn: &mut impl Queryable,
     t: &crate::storage::Tables,
     e: &Event,
-    found: Option<(String, u64)>,
+    found: Option<Found>,
     all_columns: &[&str],
     versions: &Versions,
 ) -> Result<Ack> {
     let key = email::normalise(&e.email);
-    let Some((_, id)) = found else {
+    let Some(Found { id, .. }) = found else {
         outbox::set_tombstone(conn, t, &key, &e.version)?;
         return Ok(ack(e.id, "unchanged", Some("no such user here".into())));
     };
@@ -340,8 +393,21 @@ fn delete(
             Some("the user changed here after the removal".into()),
         ));
     }
-    users::delete_with_dependants(conn, t, id)?;
+    conn.query_drop("SAVEPOINT account_sync_removal")?;
+    match users::delete_with_dependants(conn, t, id) {
+        Ok(()) => conn.query_drop("RELEASE SAVEPOINT account_sync_removal")?,
+        Err(err) if err.connection_lost => return Err(err),
+        Err(err) => {
+            conn.query_drop("ROLLBACK TO SAVEPOINT account_sync_removal")?;
+            return Ok(ack(
+                e.id,
+                "failed",
+                Some(format!("the user cannot be removed here: {}", err.message)),
+            ));
+        }
+    }
     outbox::forget_versions(conn, t, id)?;
+    identities::forget_user(conn, t, id)?;
     outbox::set_tombstone(conn, t, &key, &e.version)?;
     Ok(ack(e.id, "applied", None))
 }

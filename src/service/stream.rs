@@ -254,6 +254,7 @@ fn collapse(site: &mut Site, changes: &[Change]) -> Result<Vec<Outgoing>> {
         let event = match current.get(&user_id) {
             Some(record) => Event {
                 id: last.id,
+                user_id: Some(user_id),
                 delete: false,
                 email: record.email().to_string(),
                 old_email,
@@ -263,6 +264,7 @@ fn collapse(site: &mut Site, changes: &[Change]) -> Result<Vec<Outgoing>> {
             },
             None => Event {
                 id: last.id,
+                user_id: Some(user_id),
                 delete: true,
                 email: last.email.clone(),
                 old_email: None,
@@ -446,9 +448,12 @@ pub fn capture(site: &mut Site, json: &str) -> Result<Json> {
             "the captured change is not of the expected shape: {e}"
         ))
     })?;
+    // "*" stands for a registration only; a hooked edit names every column, since the hook
+    // does not say which changed.
+    let everything = format!("{},descriptions", site.users.travelling().join(","));
     let (kind, columns) = match hook.event.as_str() {
         "register" => ("register", "*"),
-        "edit" | "password" | "email" => ("update", "*"),
+        "edit" | "password" | "email" => ("update", everything.as_str()),
         "activate" | "deactivate" => ("update", "b_active"),
         "enable" | "disable" => ("update", "b_enabled"),
         "delete" => ("delete", "*"),

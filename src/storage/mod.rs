@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod conn;
+pub mod identities;
 pub mod locations;
 pub mod logs;
 pub mod nonces;

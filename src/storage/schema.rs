@@ -103,6 +103,15 @@ const MIGRATIONS: &[Migration] = &[
             ADD COLUMN s_prev_key_id CHAR(32) NULL,
             ADD COLUMN dt_prev_key_until DATETIME NULL,
             ADD KEY idx_prev_key_id (s_prev_key_id)"],
+    // 4: which local user each account's user ids stand for, so that a person keeps being
+    // found after an e-mail change.
+    &["CREATE TABLE IF NOT EXISTS `{p}t_account_sync_identity` (
+            fk_i_account_id INT UNSIGNED NOT NULL,
+            i_remote_id INT UNSIGNED NOT NULL,
+            fk_i_user_id INT UNSIGNED NOT NULL,
+            PRIMARY KEY (fk_i_account_id, i_remote_id),
+            KEY idx_user (fk_i_user_id)
+        ) ENGINE=InnoDB"],
 ];
 
 /// The schema version this library works with.
@@ -176,6 +185,7 @@ pub fn uninstall(conn: &mut Conn, t: &Tables) -> Result<()> {
         "delivery",
         "version",
         "tombstone",
+        "identity",
         "account",
         "meta",
     ] {

@@ -281,6 +281,7 @@ pub fn feed_page(
         records.push((
             id,
             UserRecord {
+                id: Some(id),
                 columns,
                 descriptions: BTreeMap::new(),
             },
@@ -481,6 +482,23 @@ pub fn upsert_descriptions(
     Ok(())
 }
 
+/// Gives these users a placeholder e-mail that no one else holds, so that their real new
+/// addresses can then be written in any order.
+pub fn park_emails(conn: &mut impl Queryable, t: &Tables, ids: &[u64]) -> Result<()> {
+    if ids.len() < 2 {
+        return Ok(());
+    }
+    conn.exec_drop(
+        format!(
+            "UPDATE {} SET s_email = CONCAT('account-sync-moving-', pk_i_id, '@invalid') WHERE pk_i_id IN ({})",
+            t.osclass("user"),
+            placeholders(ids.len())
+        ),
+        ids.to_vec(),
+    )?;
+    Ok(())
+}
+
 /// Ids of the users holding these e-mails, keyed by normalised e-mail.
 pub fn ids_by_email(
     conn: &mut impl Queryable,
@@ -557,6 +575,7 @@ pub fn records_by_ids(
             out.insert(
                 id,
                 UserRecord {
+                    id: Some(id),
                     columns,
                     descriptions: BTreeMap::new(),
                 },

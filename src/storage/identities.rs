@@ -1,0 +1,85 @@
+//! Which local user an account's user ids stand for. E-mails change; a person's id on the
+//! other site does not, so the receiver remembers the pair the first time it applies a user
+//! and finds the same person by it afterwards.
+
+use std::collections::HashMap;
+
+use mysql::prelude::Queryable;
+use mysql::Value as Sql;
+
+use crate::domain::email;
+use crate::error::Result;
+use crate::storage::{placeholders, Tables};
+
+/// The local users these remote ids stand for: remote id to (local id, normalised e-mail).
+pub fn lookup(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    account_id: i64,
+    remote_ids: &[u64],
+) -> Result<HashMap<u64, (u64, String)>> {
+    let mut out = HashMap::new();
+    for chunk in remote_ids.chunks(10_000) {
+        if chunk.is_empty() {
+            continue;
+        }
+        let mut params: Vec<Sql> = vec![Sql::Int(account_id)];
+        params.extend(chunk.iter().map(|i| Sql::UInt(*i)));
+        let rows: Vec<(u64, u64, String)> = conn.exec(
+            format!(
+                "SELECT i.i_remote_id, u.pk_i_id, u.s_email FROM {} i JOIN {} u ON u.pk_i_id = i.fk_i_user_id
+                 WHERE i.fk_i_account_id = ? AND i.i_remote_id IN ({})",
+                t.plugin("identity"),
+                t.osclass("user"),
+                placeholders(chunk.len())
+            ),
+            params,
+        )?;
+        for (remote, local, address) in rows {
+            out.insert(remote, (local, email::normalise(&address)));
+        }
+    }
+    Ok(out)
+}
+
+/// Remembers (remote id, local id) pairs of one account.
+pub fn remember(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    account_id: i64,
+    pairs: &[(u64, u64)],
+) -> Result<()> {
+    for chunk in pairs.chunks(10_000) {
+        if chunk.is_empty() {
+            continue;
+        }
+        let values = vec!["(?, ?, ?)"; chunk.len()].join(", ");
+        let params: Vec<Sql> = chunk
+            .iter()
+            .flat_map(|(remote, local)| {
+                [Sql::Int(account_id), Sql::UInt(*remote), Sql::UInt(*local)]
+            })
+            .collect();
+        conn.exec_drop(
+            format!(
+                "INSERT INTO {} (fk_i_account_id, i_remote_id, fk_i_user_id) VALUES {values}
+                 ON DUPLICATE KEY UPDATE fk_i_user_id = VALUES(fk_i_user_id)",
+                t.plugin("identity")
+            ),
+            params,
+        )?;
+    }
+    Ok(())
+}
+
+/// Forgets a local user that was removed.
+pub fn forget_user(conn: &mut impl Queryable, t: &Tables, user_id: u64) -> Result<()> {
+    conn.exec_drop(
+        format!(
+            "DELETE FROM {} WHERE fk_i_user_id = ?",
+            t.plugin("identity")
+        ),
+        (user_id,),
+    )?;
+    Ok(())
+}
