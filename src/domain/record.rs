@@ -113,16 +113,9 @@ impl UserRecord {
             .get("user")
             .and_then(Json::as_object)
             .ok_or_else(|| Error::input("a user record needs a \"user\" object"))?;
-        let mut record = UserRecord::default();
-        record.id = match object.get("id") {
-            None | Some(Json::Null) => None,
-            Some(id) => Some(
-                id.as_u64()
-                    .filter(|i| *i > 0 && *i <= u32::MAX as u64)
-                    .ok_or_else(|| {
-                        Error::input("a record's id must be a user id (a whole number from 1)")
-                    })?,
-            ),
+        let mut record = UserRecord {
+            id: decode_user_id(object.get("id"), "a record's id")?,
+            ..Default::default()
         };
         for (name, value) in user {
             record
@@ -143,6 +136,21 @@ impl UserRecord {
             record.descriptions = decode_descriptions(descriptions)?;
         }
         Ok(record)
+    }
+}
+
+/// An optional user id of the sending site: absent, null, or a whole number from 1 that fits
+/// Osclass' `INT UNSIGNED`.
+pub fn decode_user_id(value: Option<&Json>, what: &str) -> Result<Option<u64>> {
+    match value {
+        None | Some(Json::Null) => Ok(None),
+        Some(v) => v
+            .as_u64()
+            .filter(|i| *i > 0 && *i <= u32::MAX as u64)
+            .map(Some)
+            .ok_or_else(|| {
+                Error::input(format!("{what} must be a user id (a whole number from 1)"))
+            }),
     }
 }
 

@@ -18,7 +18,7 @@ use crate::config::is_identifier;
 use crate::domain::account::Account;
 use crate::domain::columns::DESCRIPTIONS;
 use crate::domain::email;
-use crate::domain::record::UserRecord;
+use crate::domain::record::{decode_user_id, UserRecord};
 use crate::error::{Error, Result};
 use crate::service::apply::{self, Applied, Item, Selection};
 use crate::state::Site;
@@ -137,16 +137,7 @@ impl Event {
                 ));
             }
         }
-        let user_id = match object.get("user_id") {
-            None | Some(Json::Null) => None,
-            Some(v) => Some(
-                v.as_u64()
-                    .filter(|i| *i > 0 && *i <= u32::MAX as u64)
-                    .ok_or_else(|| {
-                        Error::input("user_id must be a user id (a whole number from 1)")
-                    })?,
-            ),
-        };
+        let user_id = decode_user_id(object.get("user_id"), "user_id")?;
         Ok(Event {
             id: number("id")?,
             user_id,
