@@ -554,9 +554,7 @@ fn users_swapping_e_mails_stay_themselves_on_the_other_site() {
     ));
     a.cron(false);
     assert_eq!(
-        b.value(&format!(
-            "SELECT pk_i_id FROM oc_t_user WHERE s_password = SHA1('first-new')"
-        )),
+        b.value("SELECT pk_i_id FROM oc_t_user WHERE s_password = SHA1('first-new')"),
         first_on_b
     );
     assert_eq!(outbox_size(&a), 0);
