@@ -56,7 +56,22 @@ try {
     $library = Library::instance();
     Config::markCron();
 
-    $finish(0, ['ok' => true, 'result' => $library->streamPending($budgetMs, $force)]);
+    $result = $library->streamPending($budgetMs, $force);
+    $failing = array_values(array_filter(
+        $result['accounts'] ?? [],
+        static fn (array $a): bool => in_array($a['status'] ?? '', ['ERROR', 'FAILING'], true)
+    ));
+    if (!$cli) {
+        // Anyone can request this URL: it says how the run went, not to whom or why.
+        $finish(0, [
+            'ok' => $failing === [],
+            'sent' => array_sum(array_column($result['accounts'] ?? [], 'sent')),
+            'failing_accounts' => count($failing),
+        ]);
+        return;
+    }
+    // From the system's cron a failing account makes the run fail, so that cron reports it.
+    $finish($failing === [] ? 0 : 1, ['ok' => $failing === [], 'result' => $result]);
 } catch (FfiUnavailable $e) {
     // Over HTTP the details (files, settings) go to the server's log only.
     error_log('account_sync cron.php: ' . $e->getMessage());

@@ -178,8 +178,17 @@ pub fn receive(site: &mut Site, account: &Account, events: &[Json]) -> Result<Ve
     let mut acks: Vec<Option<Ack>> = vec![None; events.len()];
     let mut parsed: Vec<(usize, Event)> = Vec::new();
     let mut ids = HashSet::new();
+    // A version far ahead of this site's clock would pin its columns against every later
+    // change: a day of clock difference is allowed, no more.
+    let latest = (crate::transport::signing::now() + 86_400) * 1_000_000;
     for (index, json) in events.iter().enumerate() {
-        match Event::from_json(json) {
+        match Event::from_json(json).and_then(|e| {
+            if e.version.at > latest {
+                Err(Error::input(format!("version {} is more than a day ahead of this site's clock", e.version.at)))
+            } else {
+                Ok(e)
+            }
+        }) {
             Ok(e) if !ids.insert(e.id) => {
                 return Err(Error::input(format!("event id {} appears twice", e.id)));
             }

@@ -36,7 +36,8 @@ port_a="$(free_port)"
 port_b="$(free_port)"
 pids=()
 cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    # Each server leads its own process group: its workers go with it.
+    for pid in "${pids[@]}"; do kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true; done
     if [ "$keep" -eq 0 ]; then
         site drop --dir="$work/a" >/dev/null 2>&1 || true
         site drop --dir="$work/b" >/dev/null 2>&1 || true
@@ -59,7 +60,7 @@ site seed --dir="$work/a" --users="$users" --seed=42
 echo "== serving both sites with php -S (FFI enabled)"
 for s in a b; do
     port_var="port_$s"
-    PHP_CLI_SERVER_WORKERS=2 php -d ffi.enable=1 -S "127.0.0.1:${!port_var}" -t "$work/$s" \
+    PHP_CLI_SERVER_WORKERS=2 setsid php -d ffi.enable=1 -S "127.0.0.1:${!port_var}" -t "$work/$s" \
         >"$work/$s-server.log" 2>&1 &
     pids+=("$!")
 done
