@@ -71,8 +71,13 @@ final class FeedEndpoint
         return max(1, min(self::MAX_BUDGET_MS, (int) constant(self::BUDGET_SETTING)));
     }
 
-    /** @param array<string, mixed> $body */
-    private static function answer(int $status, array $body): never
+    /**
+     * Sends the answer and ends the request (a `never` return type would say so, but needs
+     * PHP 8.1; the plugin runs on 8.0).
+     *
+     * @param array<string, mixed> $body
+     */
+    private static function answer(int $status, array $body): void
     {
         http_response_code($status);
         echo json_encode($body, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_INVALID_UTF8_SUBSTITUTE);
