@@ -14,7 +14,8 @@
 # full feed is repeated at, to show how its cost grows (--users is added to them). A is
 # topped up from one size to the next; seeding is timed but is not a figure. --limit is the
 # feed_limit preference of both sites. --changed is how many of A's users one UPDATE changes
-# before the stream is timed (at most --users). --perf=DIR records perf profiles (with DWARF
+# before the stream is timed (at most --users; above 10,000 the outbox check misses, as a run
+# prunes at most 10,000 rows). --perf=DIR records perf profiles (with DWARF
 # call graphs) of B's cli.php and of A's php -S during the main full feed and the second feed,
 # and of A's cron.php and B's php -S during the stream, into DIR; the profiler slows them,
 # so the figures of such a run are not the ones to quote.
