@@ -260,14 +260,26 @@ fn every_bad_request_gets_a_clear_error_and_writes_only_a_log_line() {
     let started = std::time::Instant::now();
     assert_eq!(stranger.signed(b"{\"action\":\"ping\"}").status, 403);
     requests += 1;
-    assert!(started.elapsed() >= std::time::Duration::from_millis(600), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(600),
+        "{:?}",
+        started.elapsed()
+    );
     // ...while a genuine caller from the same address is not slowed down.
     let started = std::time::Instant::now();
     assert_eq!(caller.signed(b"{\"action\":\"ping\"}").status, 200);
     requests += 1;
-    assert!(started.elapsed() < std::time::Duration::from_millis(800), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(800),
+        "{:?}",
+        started.elapsed()
+    );
 
-    assert_eq!(checksum(&a), before, "no bad request changed a user or an account");
+    assert_eq!(
+        checksum(&a),
+        before,
+        "no bad request changed a user or an account"
+    );
     let logs_after = a.logs("{}")["total"].as_i64().unwrap();
     assert_eq!(logs_after - logs_before, requests, "one log line a request");
     let refused = a.logs(r#"{"status":403,"per_page":50}"#);

@@ -618,3 +618,32 @@ fn a_removal_the_other_site_cannot_make_fails_alone() {
         "the failed removal does not block the queue"
     );
 }
+
+#[test]
+fn a_feed_run_again_keeps_what_was_changed_here_since() {
+    let (a, b) = pair();
+    let who = first_active(&a, 0);
+    b.sql(&format!(
+        "UPDATE oc_t_user SET s_name = 'Edited on B' WHERE s_email = '{who}'"
+    ));
+    a.sql(&format!(
+        "UPDATE oc_t_user SET s_phone_mobile = '+44 7700 900000' WHERE s_email = '{who}'"
+    ));
+    b.php(
+        "$l = AccountSync\\Library::instance(); $x = $l->account(1)['account'];
+         $l->saveAccount(['id' => 1, 'name' => $x['name'], 'url' => $x['url'], 'columns' => $x['columns'], 'last_user_id' => 0]);
+         echo '{}';",
+    );
+    b.feed(1);
+    let on_b = user(&b, &who);
+    assert_eq!(on_b["s_name"], "Edited on B", "B's newer edit stays");
+    assert_eq!(
+        on_b["s_phone_mobile"], "+44 7700 900000",
+        "A's newer edit comes"
+    );
+
+    b.cron(false);
+    a.cron(false);
+    assert_eq!(user(&a, &who)["s_name"], "Edited on B");
+    assert_eq!(user(&a, &who)["s_phone_mobile"], "+44 7700 900000");
+}

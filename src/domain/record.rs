@@ -47,6 +47,35 @@ impl Value {
     }
 }
 
+/// A version: when (UTC microseconds) and where a value was set. Ties go to the greater
+/// origin, so that every site orders the same two changes the same way.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Version {
+    pub at: u64,
+    pub origin: String,
+}
+
+impl Version {
+    fn from_json(json: &Json) -> Result<Version> {
+        let at = json.get("at").and_then(Json::as_u64);
+        let origin = json.get("origin").and_then(Json::as_str);
+        match (at, origin, json.as_object().map(|o| o.len())) {
+            (Some(at), Some(origin), Some(2)) if is_origin(origin) => Ok(Version {
+                at,
+                origin: origin.to_string(),
+            }),
+            _ => Err(Error::input(
+                "a version must be {\"at\": microseconds, \"origin\": site id}",
+            )),
+        }
+    }
+}
+
+/// A site id as versions carry it: 1 to 64 letters, digits or underscores.
+pub fn is_origin(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
 /// Serialises as the wire format wants it, `{"user": {...}, "descriptions": {...}}`, without
 /// building a JSON tree first (a feed page holds thousands of records).
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
@@ -60,6 +89,10 @@ pub struct UserRecord {
     pub columns: BTreeMap<String, Value>,
     /// Locale code (`en_US`) to the user's "about me" text.
     pub descriptions: BTreeMap<String, String>,
+    /// When the sender's values were set, for the columns the sender knows it of (changed
+    /// since its plugin was installed). A receiver keeps a newer value of its own.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub versions: BTreeMap<String, Version>,
 }
 
 impl UserRecord {
@@ -88,6 +121,9 @@ impl UserRecord {
             .map(|(k, v)| (k.clone(), Json::from(v.as_str())))
             .collect();
         let mut json = serde_json::json!({"user": user, "descriptions": descriptions});
+        if !self.versions.is_empty() {
+            json["versions"] = serde_json::to_value(&self.versions).unwrap_or_default();
+        }
         if let Some(id) = self.id {
             json["id"] = Json::from(id);
         }
@@ -102,7 +138,7 @@ impl UserRecord {
             .as_object()
             .ok_or_else(|| Error::input("a user record must be an object"))?;
         for key in object.keys() {
-            if key != "user" && key != "descriptions" && key != "id" {
+            if key != "user" && key != "descriptions" && key != "id" && key != "versions" {
                 return Err(Error::input(format!(
                     "unknown field {key:?} in a user record"
                 )));
@@ -134,6 +170,19 @@ impl UserRecord {
 
         if let Some(descriptions) = object.get("descriptions") {
             record.descriptions = decode_descriptions(descriptions)?;
+        }
+        if let Some(versions) = object.get("versions") {
+            let versions = versions
+                .as_object()
+                .ok_or_else(|| Error::input("versions must be an object"))?;
+            for (column, version) in versions {
+                if !is_identifier(column) {
+                    return Err(Error::input(format!("{column:?} is not a column name")));
+                }
+                record
+                    .versions
+                    .insert(column.clone(), Version::from_json(version)?);
+            }
         }
         Ok(record)
     }

@@ -15,8 +15,9 @@ use crate::domain::email;
 use crate::domain::record::{UserRecord, Value};
 use crate::error::{Error, Result};
 use crate::storage::locations::Locations;
+use crate::storage::outbox::{self, Version};
 use crate::storage::users::{self, UserTable};
-use crate::storage::{identities, Tables};
+use crate::storage::{identities, schema, Tables};
 
 /// The columns a record may change on a user this site already has.
 #[derive(Debug, Clone, Default)]
@@ -95,21 +96,64 @@ pub fn apply(
 ) -> Result<Outcome> {
     let remote_ids: Vec<u64> = records.iter().filter_map(|r| r.id).collect();
     let known = identities::lookup(conn, t, account_id, &remote_ids)?;
+    let lookups: Vec<String> = records
+        .iter()
+        .map(|r| {
+            r.id.and_then(|id| known.get(&id))
+                .map(|(_, key)| key.clone())
+                .unwrap_or_else(|| r.key())
+        })
+        .collect();
+
+    // A value this site changed after the sender set its own stays: the feed copies the
+    // sender's users, it does not undo newer edits made here.
+    let local = users::ids_by_email(conn, t, &lookups)?;
+    let site_id = schema::site_id_of(conn, t)?;
+    let all_columns = table.travelling();
+    let local_ids: Vec<u64> = local.values().copied().collect();
+    let here = outbox::versions(conn, t, &local_ids, &site_id, &all_columns)?;
+    let zero = Version {
+        at: 0,
+        origin: String::new(),
+    };
     let items: Vec<Item> = records
         .iter()
-        .map(|r| Item {
-            lookup: r
-                .id
-                .and_then(|id| known.get(&id))
-                .map(|(_, key)| key.clone())
-                .unwrap_or_else(|| r.key()),
-            record: r.clone(),
-            selection: selection.clone(),
-            may_insert: true,
+        .zip(lookups)
+        .map(|(r, lookup)| {
+            let mut chosen = selection.clone();
+            if let Some(id) = local.get(&lookup) {
+                let newer_here = |c: &str| {
+                    here.get(&(*id, c.to_string()))
+                        .is_some_and(|v| v > r.versions.get(c).unwrap_or(&zero))
+                };
+                chosen.columns.retain(|c| !newer_here(c));
+                chosen.descriptions &= !newer_here(DESCRIPTIONS);
+            }
+            Item {
+                lookup,
+                record: r.clone(),
+                selection: chosen,
+                may_insert: true,
+            }
         })
         .collect();
     let results = apply_items(conn, t, table, &items)?;
     remember(conn, t, account_id, &items, &results)?;
+
+    // The sender's versions hold here now, for the columns that came.
+    let mut applied_versions = Vec::new();
+    for (item, result) in items.iter().zip(&results) {
+        if let Applied::Inserted(id) | Applied::Updated(id) | Applied::Unchanged(id) = result {
+            for (column, v) in &item.record.versions {
+                if item.selection.columns.contains(column)
+                    || (column == DESCRIPTIONS && item.selection.descriptions)
+                {
+                    applied_versions.push((*id, column.clone(), v.clone()));
+                }
+            }
+        }
+    }
+    outbox::set_versions(conn, t, &applied_versions)?;
 
     let mut outcome = Outcome::default();
     for (item, result) in items.iter().zip(results) {

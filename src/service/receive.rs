@@ -184,7 +184,10 @@ pub fn receive(site: &mut Site, account: &Account, events: &[Json]) -> Result<Ve
     for (index, json) in events.iter().enumerate() {
         match Event::from_json(json).and_then(|e| {
             if e.version.at > latest {
-                Err(Error::input(format!("version {} is more than a day ahead of this site's clock", e.version.at)))
+                Err(Error::input(format!(
+                    "version {} is more than a day ahead of this site's clock",
+                    e.version.at
+                )))
             } else {
                 Ok(e)
             }

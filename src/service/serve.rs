@@ -87,7 +87,8 @@ pub fn handle(site: &mut Site, request: &HttpRequest) -> Result<HttpResponse> {
         |site: &mut Site, kind, account: Option<&Account>, response: HttpResponse, why: &str| {
             if response.status == 401 || response.status == 403 {
                 let t = site.tables.clone();
-                let failures = logs::recent_auth_failures(site.installed_conn()?, &t, request.client_ip, 5)?;
+                let failures =
+                    logs::recent_auth_failures(site.installed_conn()?, &t, request.client_ip, 5)?;
                 if failures > FAILURES_BEFORE_DELAY {
                     let extra = (failures - FAILURES_BEFORE_DELAY).min(10);
                     std::thread::sleep(std::time::Duration::from_millis(200 * extra));
@@ -299,7 +300,25 @@ fn feed(site: &mut Site, cursor: u64, asked: u64, totals: bool) -> Result<(HttpR
     let limit = asked.min(site.config.feed_limit as u64);
     let t = site.tables.clone();
     let table = site.users.clone();
-    let page = users::feed_page(site.installed_conn()?, &t, &table, cursor, limit, totals)?;
+    let conn = site.installed_conn()?;
+    let mut page = users::feed_page(conn, &t, &table, cursor, limit, totals)?;
+    // What this site knows of when its values were set travels with them, so that the
+    // receiver keeps a value it changed itself later.
+    let site_id = crate::storage::schema::site_id(conn, &t)?;
+    let ids: Vec<u64> = page.records.iter().map(|(id, _)| *id).collect();
+    let mut versions =
+        crate::storage::outbox::versions(conn, &t, &ids, &site_id, &table.travelling())?;
+    for (id, record) in page.records.iter_mut() {
+        for column in table
+            .travelling()
+            .into_iter()
+            .chain(std::iter::once(crate::domain::columns::DESCRIPTIONS))
+        {
+            if let Some(v) = versions.remove(&(*id, column.to_string())) {
+                record.versions.insert(column.to_string(), v);
+            }
+        }
+    }
     let next_cursor = page.records.last().map(|(id, _)| *id).unwrap_or(cursor);
     let users: Vec<&UserRecord> = page.records.iter().map(|(_, r)| r).collect();
     let total = page.totals.map(|(t, _)| t);
@@ -371,7 +390,10 @@ fn stream(site: &mut Site, account: &Account, events: &[serde_json::Value]) -> H
         Err(e) => {
             // The database's words stay here (the log has them); the other site learns only
             // that it should try again.
-            let mut r = HttpResponse::error(500, "the changes could not be applied here; they will be accepted on a later try");
+            let mut r = HttpResponse::error(
+                500,
+                "the changes could not be applied here; they will be accepted on a later try",
+            );
             r.detail = Some(e.message);
             r
         }

@@ -21,13 +21,7 @@ pub struct Change {
     pub version: u64,
 }
 
-/// A version: when (UTC microseconds) and where a value was set. Ties go to the greater
-/// origin, so that every site orders the same two changes the same way.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Version {
-    pub at: u64,
-    pub origin: String,
-}
+pub use crate::domain::record::Version;
 
 /// Changes not yet acknowledged by this account, oldest first.
 pub fn pending(

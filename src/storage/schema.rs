@@ -240,3 +240,15 @@ pub fn site_id(conn: &mut Conn, t: &Tables) -> Result<String> {
     )?;
     Ok(meta(conn, t, "site_id")?.unwrap_or(id))
 }
+
+/// This site's id, read in any transaction (it exists once the plugin is installed).
+pub fn site_id_of(conn: &mut impl Queryable, t: &Tables) -> Result<String> {
+    let id: Option<String> = conn.exec_first(
+        format!(
+            "SELECT s_value FROM {} WHERE s_name = 'site_id'",
+            meta_table(t)
+        ),
+        (),
+    )?;
+    Ok(id.unwrap_or_default())
+}

@@ -283,7 +283,7 @@ pub fn feed_page(
             UserRecord {
                 id: Some(id),
                 columns,
-                descriptions: BTreeMap::new(),
+                ..Default::default()
             },
         ));
     }
@@ -577,7 +577,7 @@ pub fn records_by_ids(
                 UserRecord {
                     id: Some(id),
                     columns,
-                    descriptions: BTreeMap::new(),
+                    ..Default::default()
                 },
             );
         }
