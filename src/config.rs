@@ -67,6 +67,10 @@ pub struct Config {
     pub custom_columns: Vec<String>,
     #[serde(default)]
     pub http: HttpConfig,
+    /// The zone the site writes its dates in (Osclass' `timezone` preference), with its rules.
+    /// Without it dates are taken to be UTC.
+    #[serde(default)]
+    pub timezone: Option<crate::domain::time::TimeZone>,
 }
 
 fn default_host() -> String {
@@ -122,6 +126,9 @@ impl Config {
             return Err(Error::input(format!(
                 "feed_limit must be between 1 and {MAX_FEED_LIMIT}"
             )));
+        }
+        if let Some(zone) = &self.timezone {
+            zone.check()?;
         }
         if self.http.timeout_ms == 0 || self.http.connect_timeout_ms == 0 {
             return Err(Error::input("http timeouts must be greater than 0"));

@@ -136,7 +136,8 @@ pub fn init(config: Config) -> Result<()> {
         .conn()
         .and_then(|c| UserTable::load(c, &tables, &custom))
     {
-        Ok(users) => {
+        Ok(mut users) => {
+            users.zone = candidate.config.timezone.clone().unwrap_or_default();
             candidate.users = users;
             state.site = Some(candidate);
             Ok(())

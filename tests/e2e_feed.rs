@@ -270,3 +270,31 @@ fn feed_brings_exactly_the_active_enabled_users_and_a_second_feed_changes_nothin
         0
     );
 }
+
+#[test]
+fn dates_travel_in_utc_and_land_in_each_site_s_own_zone() {
+    let mut a = Site::create_in_zone("a", "ms52", "Europe/Madrid");
+    let mut b = Site::create_in_zone("b", "op84", "America/New_York");
+    a.sql(
+        "INSERT INTO oc_t_user (dt_reg_date, dt_mod_date, s_name, s_username, s_password, s_email, b_enabled, b_active)
+         VALUES ('2024-07-01 12:00:00', '2024-01-15 10:00:00', 'Summer Sam', 'sam', SHA1('x'), 'sam@example.com', 1, 1)",
+    );
+    a.serve();
+    b.serve();
+    a.add_account(&b, None);
+    b.add_account(&a, None);
+    b.feed(1);
+    let sam = &b
+        .sql("SELECT dt_reg_date, dt_mod_date FROM oc_t_user WHERE s_email = 'sam@example.com'")[0];
+    // Madrid is UTC+2 in July and UTC+1 in January; New York UTC-4 and UTC-5.
+    assert_eq!(sam["dt_reg_date"], "2024-07-01 06:00:00");
+    assert_eq!(sam["dt_mod_date"], "2024-01-15 04:00:00");
+
+    // And back, by the stream: an edit on B reaches A in A's time.
+    b.sql("UPDATE oc_t_user SET dt_mod_date = '2024-12-24 18:30:00' WHERE s_email = 'sam@example.com'");
+    b.cron(false);
+    assert_eq!(
+        a.value("SELECT dt_mod_date FROM oc_t_user WHERE s_email = 'sam@example.com'"),
+        "2024-12-25 00:30:00"
+    );
+}

@@ -61,7 +61,7 @@ pub const LOCATION_IDS: &[&str] = &["fk_i_region_id", "fk_i_city_id", "fk_i_city
 pub const FLAGS: &[&str] = &["b_enabled", "b_active", "b_company"];
 
 /// Columns a new user needs before Osclass can show it.
-pub const REQUIRED_FOR_INSERT: &[&str] = &["s_email", "s_name", "s_password", "dt_reg_date"];
+pub const REQUIRED_FOR_INSERT: &[&str] = &["s_email", "s_name", "s_password"];
 
 pub fn is_synced(column: &str) -> bool {
     SYNCED.contains(&column)

@@ -5,3 +5,4 @@ pub mod columns;
 pub mod email;
 pub mod progress;
 pub mod record;
+pub mod time;

@@ -221,9 +221,9 @@ fn decode_column(name: &str, value: &Json) -> Result<Value> {
             if s.contains('\0') {
                 return Err(Error::input(format!("column {name} contains a NUL byte")));
             }
-            if name.starts_with("dt_") && !is_local_datetime(s) {
+            if name.starts_with("dt_") && crate::domain::time::parse_stamped(s).is_none() {
                 return Err(Error::input(format!(
-                    "column {name} must be a date written YYYY-MM-DD HH:MM:SS, not {s:?}"
+                    "column {name} must be a date with its zone, YYYY-MM-DDTHH:MM:SSZ or ±HH:MM, not {s:?}"
                 )));
             }
             Ok(Value::Text(s.clone()))
@@ -249,24 +249,6 @@ pub fn decode_flag(name: &str, value: &Json) -> Result<i64> {
             "column {name} must be 0, 1, true, false, \"0\" or \"1\", not {value}"
         ))),
     }
-}
-
-/// Osclass writes dates as `YYYY-MM-DD HH:MM:SS` in the site's own time.
-pub fn is_local_datetime(s: &str) -> bool {
-    let b = s.as_bytes();
-    let digits = |r: std::ops::Range<usize>| r.clone().all(|i| b[i].is_ascii_digit());
-    b.len() == 19
-        && digits(0..4)
-        && b[4] == b'-'
-        && digits(5..7)
-        && b[7] == b'-'
-        && digits(8..10)
-        && b[10] == b' '
-        && digits(11..13)
-        && b[13] == b':'
-        && digits(14..16)
-        && b[16] == b':'
-        && digits(17..19)
 }
 
 fn decode_descriptions(json: &Json) -> Result<BTreeMap<String, String>> {
@@ -372,7 +354,7 @@ mod tests {
             json!({"s_email": "a@b.c", "s_name; DROP TABLE": "x"}),
             json!({"s_email": "a@b.c", "s_name": ["x"]}),
             json!({"s_email": "a@b.c", "s_name": "a\u{0}b"}),
-            json!({"s_email": "a@b.c", "dt_reg_date": "2024-01-01T10:00:00Z"}),
+            json!({"s_email": "a@b.c", "dt_reg_date": "2024-01-01 10:00:00"}),
             json!({"s_email": "a@b.c", "b_enabled": "False"}),
         ];
         for user in bad {
@@ -386,9 +368,28 @@ mod tests {
     }
 
     #[test]
-    fn dates_must_be_osclass_local_datetimes() {
-        assert!(is_local_datetime("2024-03-01 10:00:00"));
-        assert!(!is_local_datetime("2024-03-01"));
-        assert!(!is_local_datetime("2024-03-01 10:00:00+01:00"));
+    fn dates_must_carry_their_zone() {
+        for ok in [
+            "2024-03-01T10:00:00Z",
+            "2024-03-01T10:00:00+01:00",
+            "2024-03-01T10:00:00-05:30",
+        ] {
+            assert!(
+                record(json!({"s_email": "a@b.c", "dt_reg_date": ok})).is_ok(),
+                "{ok}"
+            );
+        }
+        for bad in [
+            "2024-03-01 10:00:00",
+            "2024-03-01T10:00:00",
+            "2024-03-01",
+            "2024-02-30T10:00:00Z",
+            "yesterday",
+        ] {
+            assert!(
+                record(json!({"s_email": "a@b.c", "dt_reg_date": bad})).is_err(),
+                "{bad}"
+            );
+        }
     }
 }

@@ -13,6 +13,7 @@ use mysql::prelude::Queryable;
 use crate::domain::columns::{self, DESCRIPTIONS, REQUIRED_FOR_INSERT};
 use crate::domain::email;
 use crate::domain::record::{UserRecord, Value};
+use crate::domain::time;
 use crate::error::{Error, Result};
 use crate::storage::locations::Locations;
 use crate::storage::outbox::{self, Version};
@@ -255,8 +256,8 @@ fn done(plan: &Plan, id: u64) -> Applied {
     }
 }
 
-/// The values a record would store on this site: the columns this table has, with location
-/// ids replaced by this site's own.
+/// The values a record would store on this site: the columns this table has, dates in this
+/// site's time, location ids replaced by this site's own.
 fn target_values(
     table: &UserTable,
     writable: &HashSet<&str>,
@@ -282,6 +283,7 @@ fn target_values(
             }
         }
     }
+    time::dates_to_local(&mut values, &table.zone);
     values
 }
 
@@ -345,6 +347,16 @@ fn plan(
         let Some(stored) = existing.get(&item.lookup) else {
             if !item.may_insert {
                 continue;
+            }
+            let mut values = values;
+            if table.has("dt_reg_date")
+                && matches!(values.get("dt_reg_date"), None | Some(Value::Null))
+            {
+                // A sender's date that was no date (Osclass' zero date): registered now.
+                values.insert(
+                    "dt_reg_date".into(),
+                    Value::Text(time::now_local(&table.zone)),
+                );
             }
             match REQUIRED_FOR_INSERT
                 .iter()

@@ -318,6 +318,7 @@ fn feed(site: &mut Site, cursor: u64, asked: u64, totals: bool) -> Result<(HttpR
                 record.versions.insert(column.to_string(), v);
             }
         }
+        crate::domain::time::dates_to_utc(record, &table.zone);
     }
     let next_cursor = page.records.last().map(|(id, _)| *id).unwrap_or(cursor);
     let users: Vec<&UserRecord> = page.records.iter().map(|(_, r)| r).collect();

@@ -226,7 +226,10 @@ fn collapse(site: &mut Site, changes: &[Change]) -> Result<Vec<Outgoing>> {
             .expect("just inserted")
             .push(change);
     }
-    let current = users::records_by_ids(conn, &t, &table, &order)?;
+    let mut current = users::records_by_ids(conn, &t, &table, &order)?;
+    for record in current.values_mut() {
+        crate::domain::time::dates_to_utc(record, &table.zone);
+    }
 
     let mut out = Vec::with_capacity(order.len());
     for user_id in order {

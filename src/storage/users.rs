@@ -8,6 +8,7 @@ use mysql::{Conn, Row, Value as Sql};
 use crate::domain::columns;
 use crate::domain::email;
 use crate::domain::record::{UserRecord, Value};
+use crate::domain::time::TimeZone;
 use crate::error::{Error, Result};
 use crate::storage::{placeholders, Tables};
 
@@ -48,6 +49,8 @@ pub struct UserTable {
     pub custom: Vec<String>,
     /// Column name to its place in `columns`.
     index: HashMap<String, usize>,
+    /// The zone the site writes its dates in.
+    pub zone: TimeZone,
 }
 
 impl UserTable {
@@ -113,6 +116,7 @@ impl UserTable {
             locales,
             custom,
             index,
+            zone: TimeZone::default(),
         }
     }
 

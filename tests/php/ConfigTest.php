@@ -55,6 +55,7 @@ final class ConfigTest extends TestCase
             'feed_limit' => '250',
             'custom_columns' => '["s_extra"]',
             'allow_plain_http' => '1',
+            'timezone' => 'UTC',
         ]);
 
         $this->assertSame([
@@ -74,12 +75,13 @@ final class ConfigTest extends TestCase
             'feed_limit' => 250,
             'custom_columns' => ['s_extra'],
             'http' => ['allow_plain_http' => true],
+            'timezone' => ['name' => 'UTC', 'transitions' => [[-2147483648, 0]]],
         ], $config->toArray());
         $this->assertSame(
             '{"db":{"host":"127.0.0.1","port":3306,"socket":null,"user":"osclass","password":"sécret \"quoted\"",'
             . '"name":"osclass_db"},"table_prefix":"oc_","site_url":"http://127.0.0.1:8081",'
             . '"api_key":"0123456789abcdef0123456789abcdef","previous_api_key":"","previous_key_until":0,"feed_limit":250,"custom_columns":["s_extra"],'
-            . '"http":{"allow_plain_http":true}}',
+            . '"http":{"allow_plain_http":true},"timezone":{"name":"UTC","transitions":[[-2147483648,0]]}}',
             $config->toJson()
         );
     }
@@ -143,6 +145,10 @@ final class ConfigTest extends TestCase
             $site->drop();
         }
 
+        // The site writes its dates in Osclass' timezone preference (the harness sets Madrid).
+        $this->assertSame('Europe/Madrid', $config['timezone']['name']);
+        $this->assertGreaterThan(100, count($config['timezone']['transitions']));
+        unset($config['timezone']);
         $this->assertSame([
             'db' => ['host' => '127.0.0.1', 'port' => 3306, 'socket' => null, 'user' => 'root', 'password' => '', 'name' => $site->summary['db']],
             'table_prefix' => 'oc_',

@@ -35,6 +35,15 @@ impl Site {
 
     /// A site whose database lives on the server at `db_host` (`host:port`).
     pub fn create_on(name: &str, fork: &str, locales: &str, db_host: &str) -> Site {
+        Site::create_full(name, fork, locales, db_host, "Europe/Madrid")
+    }
+
+    /// A site whose dates are written in the time zone `zone`.
+    pub fn create_in_zone(name: &str, fork: &str, zone: &str) -> Site {
+        Site::create_full(name, fork, "en_US", "127.0.0.1", zone)
+    }
+
+    fn create_full(name: &str, fork: &str, locales: &str, db_host: &str, zone: &str) -> Site {
         let port = free_port();
         let dir = std::env::temp_dir().join(unique(&format!("as_site_{name}")));
         let db = unique(&format!("as_test_{name}"));
@@ -49,6 +58,7 @@ impl Site {
             &format!("--locales={locales}"),
             &format!("--lib={}", lib.display()),
             &format!("--db-host={db_host}"),
+            &format!("--timezone={zone}"),
             &format!(
                 "--header={}",
                 repo().join("include/account_sync.h").display()

@@ -64,6 +64,8 @@ final class Config
                 'feed_limit' => $preference('feed_limit'),
                 'custom_columns' => $preference('custom_columns'),
                 'allow_plain_http' => $preference('allow_plain_http'),
+                // Osclass' own setting: the zone the site writes its dates in.
+                'timezone' => (string) osc_get_preference('timezone', 'osclass'),
             ]
         );
     }
@@ -94,6 +96,7 @@ final class Config
             'feed_limit' => $feedLimit === '' ? self::DEFAULT_FEED_LIMIT : self::integer($feedLimit, 'feed_limit'),
             'custom_columns' => self::columnList($preferences['custom_columns'] ?? ''),
             'http' => ['allow_plain_http' => self::flag($preferences['allow_plain_http'] ?? '')],
+            'timezone' => self::zone(trim($preferences['timezone'] ?? '')),
         ]);
     }
 
@@ -227,6 +230,28 @@ final class Config
         osc_set_preference('custom_columns', json_encode($this->customColumns(), JSON_THROW_ON_ERROR), $section);
         osc_set_preference('allow_plain_http', $this->allowPlainHttp() ? '1' : '0', $section, 'BOOLEAN');
         self::reloadPreferences();
+    }
+
+    /**
+     * A zone with its rules as the library wants them: the UTC moments its offset changes,
+     * from 1901 to 2038. The library has no zone database; PHP does. An empty or unknown
+     * name is PHP's default zone.
+     *
+     * @return array{name: string, transitions: list<array{0: int, 1: int}>}
+     */
+    public static function zone(string $name): array
+    {
+        try {
+            $zone = new \DateTimeZone($name === '' ? date_default_timezone_get() : $name);
+        } catch (\Exception) {
+            $zone = new \DateTimeZone(date_default_timezone_get());
+        }
+        $transitions = [];
+        foreach ($zone->getTransitions(-2147483648, 2147483647) ?: [] as $t) {
+            $transitions[] = [(int) $t['ts'], (int) $t['offset']];
+        }
+
+        return ['name' => $zone->getName(), 'transitions' => $transitions];
     }
 
     /** Osclass caches preferences per request; reading back what was just written needs this. */
