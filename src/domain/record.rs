@@ -71,6 +71,25 @@ impl Version {
     }
 }
 
+/// The versions of a user's columns in short: when every column has one, `*` carries the
+/// oldest and only newer columns are listed.
+pub fn compact_versions(
+    versions: BTreeMap<String, Version>,
+    all_columns: &[&str],
+) -> BTreeMap<String, Version> {
+    let complete = all_columns
+        .iter()
+        .chain(std::iter::once(&columns::DESCRIPTIONS))
+        .all(|c| versions.contains_key(*c));
+    let Some(oldest) = versions.values().min().cloned().filter(|_| complete) else {
+        return versions;
+    };
+    let mut out: BTreeMap<String, Version> =
+        versions.into_iter().filter(|(_, v)| *v > oldest).collect();
+    out.insert("*".to_string(), oldest);
+    out
+}
+
 /// A site id as versions carry it: 1 to 64 letters, digits or underscores.
 pub fn is_origin(s: &str) -> bool {
     !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
@@ -107,6 +126,15 @@ impl UserRecord {
     /// The key two sites compare.
     pub fn key(&self) -> String {
         email::normalise(self.email())
+    }
+
+    /// When the sender set this column: its own version, or the one of `*` (every column)
+    /// when that is newer.
+    pub fn version_of(&self, column: &str) -> Option<&Version> {
+        match (self.versions.get(column), self.versions.get("*")) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     pub fn to_json(&self) -> Json {
@@ -176,7 +204,7 @@ impl UserRecord {
                 .as_object()
                 .ok_or_else(|| Error::input("versions must be an object"))?;
             for (column, version) in versions {
-                if !is_identifier(column) {
+                if column != "*" && !is_identifier(column) {
                     return Err(Error::input(format!("{column:?} is not a column name")));
                 }
                 record
@@ -365,6 +393,20 @@ mod tests {
             &json!({"user": {"s_email": "a@b.c"}, "descriptions": {"english": "x"}})
         )
         .is_err());
+    }
+
+    #[test]
+    fn versions_compact_to_a_star_and_the_newer_columns() {
+        let v = |at| Version { at, origin: "a".into() };
+        let full: BTreeMap<String, Version> =
+            [("s_name", v(5)), ("s_email", v(5)), ("descriptions", v(9))].into_iter().map(|(c, x)| (c.to_string(), x)).collect();
+        let short = compact_versions(full.clone(), &["s_name", "s_email"]);
+        assert_eq!(short.keys().collect::<Vec<_>>(), vec!["*", "descriptions"]);
+        let record = UserRecord { versions: short, ..Default::default() };
+        assert_eq!(record.version_of("s_name"), Some(&v(5)));
+        assert_eq!(record.version_of("descriptions"), Some(&v(9)));
+        // Without a version for every column nothing is folded.
+        assert_eq!(compact_versions(full.clone(), &["s_name", "s_email", "s_phone_land"]), full);
     }
 
     #[test]

@@ -125,7 +125,7 @@ pub fn apply(
             if let Some(id) = local.get(&lookup) {
                 let newer_here = |c: &str| {
                     here.get(&(*id, c.to_string()))
-                        .is_some_and(|v| v > r.versions.get(c).unwrap_or(&zero))
+                        .is_some_and(|v| v > r.version_of(c).unwrap_or(&zero))
                 };
                 chosen.columns.retain(|c| !newer_here(c));
                 chosen.descriptions &= !newer_here(DESCRIPTIONS);
@@ -146,7 +146,8 @@ pub fn apply(
     for (item, result) in items.iter().zip(&results) {
         if let Applied::Inserted(id) | Applied::Updated(id) | Applied::Unchanged(id) = result {
             for (column, v) in &item.record.versions {
-                if item.selection.columns.contains(column)
+                if column == "*"
+                    || item.selection.columns.contains(column)
                     || (column == DESCRIPTIONS && item.selection.descriptions)
                 {
                     applied_versions.push((*id, column.clone(), v.clone()));

@@ -318,9 +318,8 @@ pub fn receive(site: &mut Site, account: &Account, events: &[Json]) -> Result<Ve
                     ));
                     continue;
                 }
-                let mut everything = outbox::expand("*", &all_columns);
-                everything.retain(|c| c != "s_email");
-                everything.push("s_email".into());
+                // A new user: every column has the event's version, kept as one `*` row.
+                let everything = vec!["*".to_string()];
                 items.push(Item {
                     lookup: record.key(),
                     record,

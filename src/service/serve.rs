@@ -318,6 +318,10 @@ fn feed(site: &mut Site, cursor: u64, asked: u64, totals: bool) -> Result<(HttpR
                 record.versions.insert(column.to_string(), v);
             }
         }
+        record.versions = crate::domain::record::compact_versions(
+            std::mem::take(&mut record.versions),
+            &table.travelling(),
+        );
         crate::domain::time::dates_to_utc(record, &table.zone);
     }
     let next_cursor = page.records.last().map(|(id, _)| *id).unwrap_or(cursor);

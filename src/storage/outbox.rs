@@ -146,7 +146,15 @@ pub fn versions(
         ids.clone(),
     )?;
     for (user, column, at, origin) in stored {
-        keep((user, column), Version { at, origin });
+        for column in expand(&column, all_columns) {
+            keep(
+                (user, column),
+                Version {
+                    at,
+                    origin: origin.clone(),
+                },
+            );
+        }
     }
     let local: Vec<(u64, String, u64)> = conn.exec(
         format!(
@@ -286,7 +294,13 @@ pub fn prune(
     let mut versions = Vec::new();
     for (_, user, columns, at, event) in &done {
         if event != "delete" {
-            for column in expand(columns, all_columns) {
+            // A registration's `*` stays one row: it stands for every column.
+            let columns = if columns == "*" {
+                vec!["*".to_string()]
+            } else {
+                expand(columns, all_columns)
+            };
+            for column in columns {
                 versions.push((
                     *user,
                     column,
