@@ -397,16 +397,28 @@ mod tests {
 
     #[test]
     fn versions_compact_to_a_star_and_the_newer_columns() {
-        let v = |at| Version { at, origin: "a".into() };
+        let v = |at| Version {
+            at,
+            origin: "a".into(),
+        };
         let full: BTreeMap<String, Version> =
-            [("s_name", v(5)), ("s_email", v(5)), ("descriptions", v(9))].into_iter().map(|(c, x)| (c.to_string(), x)).collect();
+            [("s_name", v(5)), ("s_email", v(5)), ("descriptions", v(9))]
+                .into_iter()
+                .map(|(c, x)| (c.to_string(), x))
+                .collect();
         let short = compact_versions(full.clone(), &["s_name", "s_email"]);
         assert_eq!(short.keys().collect::<Vec<_>>(), vec!["*", "descriptions"]);
-        let record = UserRecord { versions: short, ..Default::default() };
+        let record = UserRecord {
+            versions: short,
+            ..Default::default()
+        };
         assert_eq!(record.version_of("s_name"), Some(&v(5)));
         assert_eq!(record.version_of("descriptions"), Some(&v(9)));
         // Without a version for every column nothing is folded.
-        assert_eq!(compact_versions(full.clone(), &["s_name", "s_email", "s_phone_land"]), full);
+        assert_eq!(
+            compact_versions(full.clone(), &["s_name", "s_email", "s_phone_land"]),
+            full
+        );
     }
 
     #[test]

@@ -448,6 +448,7 @@ fn write_fast(
 
     let mut ids = Vec::with_capacity(plans.len());
     let mut descriptions = Vec::new();
+    let mut updates: BTreeMap<Vec<String>, Vec<(u64, Vec<Value>)>> = BTreeMap::new();
     for (index, plan) in plans {
         let (id, wanted) = match plan {
             Plan::Insert {
@@ -466,12 +467,22 @@ fn write_fast(
                 changes,
                 descriptions: d,
             } => {
-                users::update_one(conn, t, *id, changes)?;
+                if !changes.is_empty() {
+                    let cols: Vec<String> = changes.keys().cloned().collect();
+                    updates
+                        .entry(cols)
+                        .or_default()
+                        .push((*id, changes.values().cloned().collect()));
+                }
                 (*id, d)
             }
         };
         descriptions.extend(wanted.iter().map(|(l, text)| (id, l.clone(), text.clone())));
         ids.push(id);
+    }
+    // Users changing the same columns change in one statement.
+    for (cols, rows) in &updates {
+        users::update_many(conn, t, cols, rows)?;
     }
     users::upsert_descriptions(conn, t, &descriptions)?;
     Ok(ids)

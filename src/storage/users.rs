@@ -453,6 +453,50 @@ pub fn update_one(
     Ok(())
 }
 
+/// Changes the same columns of many users, each to its own values, in as few statements as
+/// the parameter limit allows: `SET c = CASE pk_i_id WHEN ? THEN ? … END`.
+pub fn update_many(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    cols: &[String],
+    rows: &[(u64, Vec<Value>)],
+) -> Result<()> {
+    if rows.len() == 1 {
+        let changes: BTreeMap<String, Value> = cols
+            .iter()
+            .cloned()
+            .zip(rows[0].1.iter().cloned())
+            .collect();
+        return update_one(conn, t, rows[0].0, &changes);
+    }
+    let per_statement = (INSERT_PARAMS / (cols.len() * 2 + 1).max(1)).max(1);
+    for chunk in rows.chunks(per_statement) {
+        let whens = vec!["WHEN ? THEN ?"; chunk.len()].join(" ");
+        let set = cols
+            .iter()
+            .map(|c| format!("`{c}` = CASE pk_i_id {whens} END"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut params: Vec<Sql> = Vec::with_capacity(chunk.len() * (cols.len() * 2 + 1));
+        for i in 0..cols.len() {
+            for (id, values) in chunk {
+                params.push(Sql::UInt(*id));
+                params.push(to_sql(&values[i]));
+            }
+        }
+        params.extend(chunk.iter().map(|(id, _)| Sql::UInt(*id)));
+        conn.exec_drop(
+            format!(
+                "UPDATE {} SET {set} WHERE pk_i_id IN ({})",
+                t.osclass("user"),
+                placeholders(chunk.len())
+            ),
+            params,
+        )?;
+    }
+    Ok(())
+}
+
 /// Writes descriptions, replacing the text of a locale the user already has.
 pub fn upsert_descriptions(
     conn: &mut impl Queryable,
