@@ -25,6 +25,8 @@ pub struct Site {
     conn: Option<Conn>,
     client: Option<Client>,
     schema_ok: bool,
+    /// The UTC offset the session's `time_zone` was last set to.
+    session_offset: Option<i32>,
     /// Connections opened by this process, for diagnostics and tests.
     pub connections_opened: u64,
 }
@@ -54,6 +56,7 @@ fn lock() -> std::sync::MutexGuard<'static, State> {
             std::mem::forget(site.conn.take());
             std::mem::forget(site.client.take());
             site.schema_ok = false;
+            site.session_offset = None;
             site.connections_opened = 0;
         }
         state.pid = pid;
@@ -71,10 +74,22 @@ impl Site {
         if !alive {
             self.conn = None;
             self.schema_ok = false;
+            self.session_offset = None;
             self.conn = Some(conn::open(&self.config.db)?);
             self.connections_opened += 1;
         }
-        Ok(self.conn.as_mut().expect("connection was just opened"))
+        // The plugin's own dates (logs, last run) are written with NOW(): in the site's time,
+        // like every date Osclass shows. The offset follows daylight saving time.
+        let offset = self
+            .users
+            .zone
+            .offset_at(crate::transport::signing::now() as i64);
+        let connection = self.conn.as_mut().expect("connection was just opened");
+        if self.session_offset != Some(offset) {
+            conn::set_offset(connection, offset)?;
+            self.session_offset = Some(offset);
+        }
+        Ok(connection)
     }
 
     /// The connection, after checking that the plugin's tables are installed and current.
@@ -103,6 +118,7 @@ impl Site {
     pub fn drop_connection(&mut self) {
         self.conn = None;
         self.schema_ok = false;
+        self.session_offset = None;
     }
 }
 
@@ -118,6 +134,7 @@ pub fn init(config: Config) -> Result<()> {
         conn: None,
         client: None,
         schema_ok: false,
+        session_offset: None,
         connections_opened: 0,
     };
     if let Some(old) = state.site.as_mut() {

@@ -290,6 +290,14 @@ fn dates_travel_in_utc_and_land_in_each_site_s_own_zone() {
     assert_eq!(sam["dt_reg_date"], "2024-07-01 06:00:00");
     assert_eq!(sam["dt_mod_date"], "2024-01-15 04:00:00");
 
+    // The plugin's own dates (logs, the account's last run) are in the site's time too.
+    let skew = b.php(
+        "$l = AccountSync\\Library::instance()->logs(['per_page' => 1])['logs'][0]['date'];
+         $now = new DateTime('now', new DateTimeZone('America/New_York'));
+         echo json_encode(['seconds' => abs(strtotime($l) - strtotime($now->format('Y-m-d H:i:s')))]);",
+    );
+    assert!(skew["seconds"].as_i64().unwrap() < 300, "{skew}");
+
     // And back, by the stream: an edit on B reaches A in A's time.
     b.sql("UPDATE oc_t_user SET dt_mod_date = '2024-12-24 18:30:00' WHERE s_email = 'sam@example.com'");
     b.cron(false);

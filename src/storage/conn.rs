@@ -42,6 +42,18 @@ pub fn open(db: &DbConfig) -> Result<Conn> {
     })
 }
 
+/// Sets the session's time zone to a fixed UTC offset (seconds), so that NOW() is local time.
+pub fn set_offset(conn: &mut Conn, offset: i32) -> Result<()> {
+    let sign = if offset < 0 { '-' } else { '+' };
+    let minutes = offset.unsigned_abs() / 60;
+    conn.query_drop(format!(
+        "SET time_zone = '{sign}{:02}:{:02}'",
+        minutes / 60,
+        minutes % 60
+    ))?;
+    Ok(())
+}
+
 /// True when the server still answers on this connection.
 pub fn is_alive(conn: &mut Conn) -> bool {
     conn.query_drop("SELECT 1").is_ok()
