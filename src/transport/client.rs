@@ -194,3 +194,82 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod limits {
+    use super::*;
+    use std::io::Write;
+    use std::net::TcpListener;
+
+    fn account(port: u16) -> Account {
+        Account {
+            id: 1,
+            name: "Big".into(),
+            url: format!("http://127.0.0.1:{port}"),
+            api_key: "k".repeat(24),
+            columns: vec![],
+            last_user_id: 0,
+            synced_from: 0,
+            synced_to: 0,
+            last_status: String::new(),
+            last_message: String::new(),
+            last_date: None,
+            previous_api_key: None,
+            previous_key_until: None,
+        }
+    }
+
+    /// A server on loopback that answers one request with `body_len` bytes.
+    fn serve_once(body_len: usize) -> u16 {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut request = [0u8; 4096];
+            let _ = std::io::Read::read(&mut stream, &mut request);
+            let _ = write!(stream, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {body_len}\r\n\r\n");
+            let chunk = vec![b' '; 1 << 20];
+            let mut left = body_len;
+            while left > 0 {
+                let n = left.min(chunk.len());
+                if stream.write_all(&chunk[..n]).is_err() {
+                    break;
+                }
+                left -= n;
+            }
+        });
+        port
+    }
+
+    #[test]
+    fn an_answer_over_the_limit_is_refused() {
+        let client = Client::new(&HttpConfig::default()).unwrap();
+        let port = serve_once(MAX_RESPONSE_BODY + 10);
+        let err = client
+            .call(&account(port), &"o".repeat(24), None, &Request::Ping)
+            .unwrap_err();
+        assert!(err.message.contains("larger than"), "{}", err.message);
+
+        let port = serve_once(1000);
+        let answer = client
+            .call(&account(port), &"o".repeat(24), None, &Request::Ping)
+            .unwrap();
+        assert_eq!((answer.status, answer.body.len()), (200, 1000));
+    }
+
+    #[test]
+    fn a_site_that_does_not_answer_in_time_is_a_timeout() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let config = HttpConfig {
+            timeout_ms: 300,
+            ..HttpConfig::default()
+        };
+        let err = Client::new(&config)
+            .unwrap()
+            .call(&account(port), &"o".repeat(24), None, &Request::Ping)
+            .unwrap_err();
+        assert!(err.message.contains("timed out"), "{}", err.message);
+        drop(listener);
+    }
+}
