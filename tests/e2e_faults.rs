@@ -159,3 +159,50 @@ fn a_database_restart_between_calls_and_during_a_batch_loses_nothing() {
     );
     a.stop();
 }
+
+#[test]
+fn a_lock_held_elsewhere_is_waited_out_and_the_batch_tried_again() {
+    let mut a = Site::create("a", "ms52", "en_US");
+    let b = Site::create("b", "ms52", "en_US");
+    a.seed(30, 2);
+    a.serve();
+    a.add_account(&b, None);
+    b.add_account(&a, None);
+    b.set_preference("feed_limit", "10");
+
+    // Another session holds the account's row for three seconds; the feed's lock waits give
+    // up after one second (test builds only) and the batch is tried again.
+    let holder = Command::new("mysql")
+        .args(["-h", "127.0.0.1", "-u", "root", &b.db, "-e"])
+        .arg("BEGIN; SELECT pk_i_id FROM oc_t_account_sync_account WHERE pk_i_id = 1 FOR UPDATE; SELECT SLEEP(3); COMMIT;")
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    let out = feed_command(&b, None)
+        .env("ACCOUNT_SYNC_LOCK_WAIT", "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("Progress: 100.00%"), "{text}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(2500),
+        "the feed waited the lock out: {:?}",
+        started.elapsed()
+    );
+    let _ = holder.wait_with_output();
+
+    assert_eq!(emails(&b, false), emails(&a, true));
+    let batches = text.lines().filter(|l| l.starts_with("Progress: ")).count() as i64;
+    assert_eq!(
+        b.logs(r#"{"type":"PROCESS"}"#)["total"],
+        batches,
+        "each batch applied once"
+    );
+}

@@ -647,3 +647,93 @@ fn a_feed_run_again_keeps_what_was_changed_here_since() {
     assert_eq!(user(&a, &who)["s_name"], "Edited on B");
     assert_eq!(user(&a, &who)["s_phone_mobile"], "+44 7700 900000");
 }
+
+#[test]
+fn two_cron_runs_at_once_send_once() {
+    let (a, b) = pair();
+    let who = first_active(&a, 0);
+    a.sql(&format!(
+        "UPDATE oc_t_user SET s_name = 'Sent Once' WHERE s_email = '{who}'"
+    ));
+    // The first run holds the site's stream lock for three seconds; the second starts meanwhile.
+    let slow = std::process::Command::new("php")
+        .arg(a.dir.join("oc-content/plugins/account_sync/cron.php"))
+        .env("ACCOUNT_SYNC_FAILPOINT", "pause:stream_locked")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let second = a.cron(false);
+    assert_eq!(second["result"]["busy"], true, "{second}");
+    assert_eq!(
+        second["result"]["accounts"],
+        serde_json::json!([]),
+        "{second}"
+    );
+
+    let first = slow.wait_with_output().unwrap();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let first: Json = serde_json::from_slice(&first.stdout).unwrap();
+    assert_eq!(first["result"]["accounts"][0]["sent"], 1, "{first}");
+    assert_eq!(
+        b.value(&format!(
+            "SELECT s_name FROM oc_t_user WHERE s_email = '{who}'"
+        )),
+        "Sent Once"
+    );
+    assert_eq!(
+        a.cron(false)["result"]["accounts"][0]["sent"],
+        0,
+        "nothing is left to send twice"
+    );
+}
+
+#[test]
+fn a_removal_takes_the_rows_osclass_removes_with_a_user() {
+    let (a, b) = pair();
+    let removed = first_active(&a, 2);
+    let on_b = b.value(&format!(
+        "SELECT pk_i_id FROM oc_t_user WHERE s_email = '{removed}'"
+    ));
+    b.sql("INSERT INTO oc_t_category (pk_i_id) VALUES (1)");
+    b.sql(&format!(
+        "INSERT INTO oc_t_item (pk_i_id, fk_i_user_id, fk_i_category_id, dt_pub_date, s_contact_email) VALUES (77, {on_b}, 1, NOW(), '{removed}')"
+    ));
+    b.sql("INSERT INTO oc_t_item_description (fk_i_item_id, fk_c_locale_code, s_title, s_description) VALUES (77, 'en_US', 'Bike', 'Red bike')");
+    b.sql(&format!("INSERT INTO oc_t_item_comment (fk_i_item_id, s_author_name, s_author_email, s_body, fk_i_user_id, dt_pub_date) VALUES (77, 'x', '{removed}', 'nice', {on_b}, NOW())"));
+    b.sql(&format!("INSERT INTO oc_t_alerts (s_email, fk_i_user_id, s_search, e_type) VALUES ('{removed}', {on_b}, 'bikes', 'DAILY')"));
+
+    let id = a.value(&format!(
+        "SELECT pk_i_id FROM oc_t_user WHERE s_email = '{removed}'"
+    ));
+    a.sql(&format!(
+        "DELETE FROM oc_t_user_description WHERE fk_i_user_id = {id}"
+    ));
+    a.sql(&format!("DELETE FROM oc_t_user WHERE pk_i_id = {id}"));
+    a.cron(false);
+
+    for (table, column) in [
+        ("user", "pk_i_id"),
+        ("item", "fk_i_user_id"),
+        ("item_comment", "fk_i_user_id"),
+        ("alerts", "fk_i_user_id"),
+        ("user_description", "fk_i_user_id"),
+    ] {
+        assert_eq!(
+            b.value(&format!(
+                "SELECT COUNT(*) FROM oc_t_{table} WHERE {column} = {on_b}"
+            )),
+            0,
+            "{table}"
+        );
+    }
+    assert_eq!(
+        b.value("SELECT COUNT(*) FROM oc_t_item_description WHERE fk_i_item_id = 77"),
+        0
+    );
+}

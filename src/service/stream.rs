@@ -79,6 +79,7 @@ pub fn run(site: &mut Site, request: &StreamRequest) -> Result<Json> {
         );
     }
 
+    crate::service::failpoint("stream_locked");
     let result = run_locked(site, request, started);
     let conn = site.installed_conn()?;
     conn.exec_drop(format!("DO RELEASE_LOCK({LOCK_NAME})"), (&t.prefix,))?;

@@ -22,9 +22,12 @@ pub fn open(db: &DbConfig) -> Result<Conn> {
         .read_timeout(Some(Duration::from_secs(120)))
         .write_timeout(Some(Duration::from_secs(120)))
         .init(vec![
-            "SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci",
-            "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'",
-            "SET SESSION innodb_lock_wait_timeout = 20",
+            "SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci".to_string(),
+            "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'".to_string(),
+            format!(
+                "SET SESSION innodb_lock_wait_timeout = {}",
+                lock_wait_seconds()
+            ),
         ]);
     builder = match &db.socket {
         Some(socket) if !socket.is_empty() => builder.socket(Some(socket.clone())),
@@ -40,6 +43,20 @@ pub fn open(db: &DbConfig) -> Result<Conn> {
         error.connection_lost = is_connection_lost(&e);
         error
     })
+}
+
+/// How long a statement waits for a row another transaction holds before it gives up (and is
+/// tried again): 20 s. Test builds read `ACCOUNT_SYNC_LOCK_WAIT` so that a test can make a
+/// lock wait time out quickly.
+fn lock_wait_seconds() -> u32 {
+    #[cfg(debug_assertions)]
+    if let Some(seconds) = std::env::var("ACCOUNT_SYNC_LOCK_WAIT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        return seconds;
+    }
+    20
 }
 
 /// Sets the session's time zone to a fixed UTC offset (seconds), so that NOW() is local time.
