@@ -296,3 +296,119 @@ fn caller_clone(c: &Caller) -> Caller {
         http: c.http.clone(),
     }
 }
+
+#[test]
+fn bad_values_in_streamed_changes_fail_alone_and_odd_ones_are_stored_as_they_are() {
+    let mut a = Site::create("a", "ms52", "en_US");
+    let b = Site::create("b", "ms52", "en_US");
+    a.add_account(&b, None);
+    a.serve();
+    let caller = Caller {
+        url: format!("{}{ENDPOINT_PATH}", a.url),
+        path: ENDPOINT_PATH.to_string(),
+        key: b.api_key.clone(),
+        http: reqwest::blocking::Client::builder()
+            .no_proxy()
+            .build()
+            .unwrap(),
+    };
+    let now = signing::now() * 1_000_000;
+    let event = |id: u64, user: serde_json::Value| {
+        serde_json::json!({"id": id, "user_id": id, "type": "upsert", "email": user["s_email"], "old_email": null,
+                           "version": now, "origin": "b0b0", "changed": ["*"],
+                           "record": {"user": user}})
+    };
+    let base = |email: &str| {
+        serde_json::json!({"s_email": email, "s_name": "N", "s_password": "x", "dt_reg_date": "2024-01-01T00:00:00Z",
+                           "b_active": 1, "b_enabled": 1})
+    };
+    let with = |email: &str, column: &str, value: serde_json::Value| {
+        let mut u = base(email);
+        u[column] = value;
+        u
+    };
+    let sneaky = "Robert'); DROP TABLE oc_t_user; -- \\ % _ \" `";
+    let events = vec![
+        event(
+            1,
+            with("bobby@example.com", "s_name", serde_json::json!(sneaky)),
+        ),
+        event(
+            2,
+            with(
+                "O'Reilly+tag@Example.COM",
+                "s_name",
+                serde_json::json!("Apostrophe"),
+            ),
+        ),
+        event(3, base("no-at-sign.example.com")),
+        event(4, base("has space@example.com")),
+        event(
+            5,
+            with("flag@example.com", "b_active", serde_json::json!("False")),
+        ),
+        event(
+            6,
+            with(
+                "date@example.com",
+                "dt_reg_date",
+                serde_json::json!("2024-01-01 10:00:00"),
+            ),
+        ),
+        event(
+            7,
+            with("nul@example.com", "s_name", serde_json::json!("a\u{0}b")),
+        ),
+        event(
+            8,
+            with("local@example.com", "s_secret", serde_json::json!("stolen")),
+        ),
+        event(
+            9,
+            with(
+                "column@example.com",
+                "s_name`; DROP TABLE oc_t_user; --",
+                serde_json::json!("x"),
+            ),
+        ),
+        serde_json::json!({"id": 10, "type": "upsert", "email": "x@example.com", "version": now, "origin": "b0b0",
+                           "changed": ["*"], "record": {"user": base("x@example.com")}, "extra": true}),
+        serde_json::json!({"id": 11, "type": "upsert", "email": "future@example.com", "version": now * 2, "origin": "b0b0",
+                           "changed": ["*"], "record": {"user": base("future@example.com")}}),
+    ];
+    let body = serde_json::json!({"action": "stream", "events": events}).to_string();
+    let answer = caller.signed(body.as_bytes());
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let acks: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
+    let status: Vec<&str> = acks["acks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        status,
+        [
+            "applied", "applied", "failed", "failed", "failed", "failed", "failed", "failed",
+            "failed", "failed", "failed"
+        ],
+        "{acks}"
+    );
+    for ack in &acks["acks"].as_array().unwrap()[2..] {
+        assert!(!ack["reason"].as_str().unwrap().is_empty(), "{ack}");
+    }
+    assert_eq!(
+        a.value("SELECT COUNT(*) FROM oc_t_user"),
+        2,
+        "only the two good changes were written"
+    );
+    assert_eq!(
+        a.value("SELECT s_name FROM oc_t_user WHERE s_email = 'bobby@example.com'"),
+        sneaky,
+        "stored as sent"
+    );
+    assert_eq!(
+        a.value("SELECT s_email FROM oc_t_user WHERE s_name = 'Apostrophe'"),
+        "O'Reilly+tag@Example.COM"
+    );
+}

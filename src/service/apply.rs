@@ -288,6 +288,24 @@ fn target_values(
     values
 }
 
+/// What Osclass itself gives a new user that the sender did not say: a registration date of
+/// now (a sender's date that was no date travels as null) and an empty username, which the
+/// insert then sets to the user's id, as Osclass does.
+fn fill_insert_defaults(table: &UserTable, values: &mut BTreeMap<String, Value>) {
+    let missing = |values: &BTreeMap<String, Value>, c: &str| {
+        table.has(c) && matches!(values.get(c), None | Some(Value::Null))
+    };
+    if missing(values, "dt_reg_date") {
+        values.insert(
+            "dt_reg_date".into(),
+            Value::Text(time::now_local(&table.zone)),
+        );
+    }
+    if missing(values, "s_username") {
+        values.insert("s_username".into(), Value::Text(String::new()));
+    }
+}
+
 fn wanted_descriptions(table: &UserTable, record: &UserRecord) -> Vec<(String, String)> {
     record
         .descriptions
@@ -350,15 +368,7 @@ fn plan(
                 continue;
             }
             let mut values = values;
-            if table.has("dt_reg_date")
-                && matches!(values.get("dt_reg_date"), None | Some(Value::Null))
-            {
-                // A sender's date that was no date (Osclass' zero date): registered now.
-                values.insert(
-                    "dt_reg_date".into(),
-                    Value::Text(time::now_local(&table.zone)),
-                );
-            }
+            fill_insert_defaults(table, &mut values);
             match REQUIRED_FOR_INSERT
                 .iter()
                 .find(|c| matches!(values.get(**c), None | Some(Value::Null)))

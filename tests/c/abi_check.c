@@ -50,6 +50,58 @@ int main(int argc, char **argv) {
           "table_prefix", "bad prefix: AS_ERR_INVALID_INPUT");
     CHECK(as_init("\xff\xfe", &out), 2, "UTF-8", "invalid UTF-8: AS_ERR_INVALID_UTF8");
 
+    /* NULL for every pointer argument of every function: AS_ERR_NULL_ARGUMENT, nothing else. */
+    {
+        int nulls = 0, total = 0;
+        char *o = NULL;
+#define NULL_OUT(call)                                                         \
+    do {                                                                       \
+        total++;                                                               \
+        nulls += (call) == 1;                                                  \
+    } while (0)
+#define NULL_IN(call)                                                          \
+    do {                                                                       \
+        o = NULL;                                                              \
+        total++;                                                               \
+        nulls += (call) == 1 && o != NULL;                                     \
+        as_string_free(o);                                                     \
+    } while (0)
+        NULL_OUT(as_init("{}", NULL));
+        NULL_OUT(as_install(NULL));
+        NULL_OUT(as_uninstall(NULL));
+        NULL_OUT(as_verify_key("k", NULL));
+        NULL_OUT(as_handle_request("POST", "/", "{}", NULL, 0, "ip", NULL));
+        NULL_OUT(as_feed("{}", NULL));
+        NULL_OUT(as_stream_pending("{}", NULL));
+        NULL_OUT(as_capture("{}", NULL));
+        NULL_OUT(as_account_list(NULL));
+        NULL_OUT(as_account_get(1, NULL));
+        NULL_OUT(as_account_save("{}", NULL));
+        NULL_OUT(as_account_delete(1, NULL));
+        NULL_OUT(as_account_test(1, NULL));
+        NULL_OUT(as_log_list("{}", NULL));
+        NULL_OUT(as_log_get(1, NULL));
+        NULL_OUT(as_log_prune("{}", NULL));
+        NULL_OUT(as_user_columns(NULL));
+        NULL_OUT(as_diagnostics(NULL));
+        NULL_IN(as_init(NULL, &o));
+        NULL_IN(as_verify_key(NULL, &o));
+        NULL_IN(as_handle_request(NULL, "/", "{}", NULL, 0, "ip", &o));
+        NULL_IN(as_handle_request("POST", NULL, "{}", NULL, 0, "ip", &o));
+        NULL_IN(as_handle_request("POST", "/", NULL, NULL, 0, "ip", &o));
+        NULL_IN(as_handle_request("POST", "/", "{}", NULL, 0, NULL, &o));
+        NULL_IN(as_feed(NULL, &o));
+        NULL_IN(as_stream_pending(NULL, &o));
+        NULL_IN(as_capture(NULL, &o));
+        NULL_IN(as_account_save(NULL, &o));
+        NULL_IN(as_log_list(NULL, &o));
+        NULL_IN(as_log_prune(NULL, &o));
+        as_string_free(NULL);
+        char counted[64];
+        snprintf(counted, sizeof counted, "%d of %d", nulls, total);
+        expect(nulls == total, "NULL pointers refused everywhere", counted);
+    }
+
     CHECK(as_init(config, &out), 0, "\"schema\"", "as_init");
     CHECK(as_account_list(&out), 9, "not installed", "before install: AS_ERR_NOT_INSTALLED");
     CHECK(as_install(&out), 0, "\"from\":0", "as_install creates the tables");
