@@ -71,6 +71,17 @@ impl Version {
     }
 }
 
+/// A column's version in a map that may hold `*` (every column): the newer of the two.
+pub fn version_in<'a>(
+    versions: &'a BTreeMap<String, Version>,
+    column: &str,
+) -> Option<&'a Version> {
+    match (versions.get(column), versions.get("*")) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 /// The versions of a user's columns in short: when every column has one, `*` carries the
 /// oldest and only newer columns are listed.
 pub fn compact_versions(
@@ -131,10 +142,7 @@ impl UserRecord {
     /// When the sender set this column: its own version, or the one of `*` (every column)
     /// when that is newer.
     pub fn version_of(&self, column: &str) -> Option<&Version> {
-        match (self.versions.get(column), self.versions.get("*")) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        }
+        version_in(&self.versions, column)
     }
 
     pub fn to_json(&self) -> Json {

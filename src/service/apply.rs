@@ -12,7 +12,7 @@ use mysql::prelude::Queryable;
 
 use crate::domain::columns::{self, DESCRIPTIONS, REQUIRED_FOR_INSERT};
 use crate::domain::email;
-use crate::domain::record::{UserRecord, Value};
+use crate::domain::record::{version_in, UserRecord, Value};
 use crate::domain::time;
 use crate::error::{Error, Result};
 use crate::storage::locations::Locations;
@@ -110,9 +110,8 @@ pub fn apply(
     // sender's users, it does not undo newer edits made here.
     let local = users::ids_by_email(conn, t, &lookups)?;
     let site_id = schema::site_id_of(conn, t)?;
-    let all_columns = table.travelling();
     let local_ids: Vec<u64> = local.values().copied().collect();
-    let here = outbox::versions(conn, t, &local_ids, &site_id, &all_columns)?;
+    let here = outbox::versions(conn, t, &local_ids, &site_id)?;
     let zero = Version {
         at: 0,
         origin: String::new(),
@@ -122,13 +121,22 @@ pub fn apply(
         .zip(lookups)
         .map(|(r, lookup)| {
             let mut chosen = selection.clone();
-            if let Some(id) = local.get(&lookup) {
-                let newer_here = |c: &str| {
-                    here.get(&(*id, c.to_string()))
-                        .is_some_and(|v| v > r.version_of(c).unwrap_or(&zero))
-                };
-                chosen.columns.retain(|c| !newer_here(c));
-                chosen.descriptions &= !newer_here(DESCRIPTIONS);
+            let mine = local.get(&lookup).and_then(|id| here.get(id));
+            // Most often nothing here is newer than anything that came: no column to check.
+            let oldest_sent = if r.versions.contains_key("*") {
+                r.versions.values().min()
+            } else {
+                None
+            };
+            let newest_here = mine.and_then(|m| m.values().max());
+            if let (Some(mine), Some(newest)) = (mine, newest_here) {
+                if newest > oldest_sent.unwrap_or(&zero) {
+                    let newer_here = |c: &str| {
+                        version_in(mine, c).is_some_and(|v| v > r.version_of(c).unwrap_or(&zero))
+                    };
+                    chosen.columns.retain(|c| !newer_here(c));
+                    chosen.descriptions &= !newer_here(DESCRIPTIONS);
+                }
             }
             Item {
                 lookup,

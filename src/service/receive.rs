@@ -3,10 +3,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-type Versions = HashMap<(u64, String), Version>;
+type Versions = HashMap<u64, std::collections::BTreeMap<String, Version>>;
 
+/// The version this site holds of a user's column.
 fn newest<'a>(versions: &'a Versions, id: u64, column: &str) -> Option<&'a Version> {
-    versions.get(&(id, column.to_string()))
+    versions
+        .get(&id)
+        .and_then(|v| crate::domain::record::version_in(v, column))
 }
 
 use mysql::prelude::Queryable;
@@ -247,14 +250,14 @@ pub fn receive(site: &mut Site, account: &Account, events: &[Json]) -> Result<Ve
         .iter()
         .filter_map(|(_, e)| local_of(e).map(|f| f.id))
         .collect();
-    let versions = outbox::versions(&mut tx, &t, &local_ids, &site_id, &all_columns)?;
+    let versions = outbox::versions(&mut tx, &t, &local_ids, &site_id)?;
 
     let mut items: Vec<Item> = Vec::new();
     let mut item_events: Vec<(usize, &Event, Vec<String>)> = Vec::new();
     for (index, e) in &parsed {
         let found = local_of(e);
         if e.delete {
-            acks[*index] = Some(delete(&mut tx, &t, e, found, &all_columns, &versions)?);
+            acks[*index] = Some(delete(&mut tx, &t, e, found, &versions)?);
             continue;
         }
         let record = e.record.clone().expect("an upsert has its record");
@@ -377,7 +380,6 @@ fn delete(
     t: &crate::storage::Tables,
     e: &Event,
     found: Option<Found>,
-    all_columns: &[&str],
     versions: &Versions,
 ) -> Result<Ack> {
     let key = email::normalise(&e.email);
@@ -385,9 +387,10 @@ fn delete(
         outbox::set_tombstone(conn, t, &key, &e.version)?;
         return Ok(ack(e.id, "unchanged", Some("no such user here".into())));
     };
-    let newer_here = outbox::expand("*", all_columns)
-        .iter()
-        .any(|c| newest(versions, id, c).is_some_and(|v| *v > e.version));
+    let newer_here = versions
+        .get(&id)
+        .and_then(|v| v.values().max())
+        .is_some_and(|v| *v > e.version);
     if newer_here {
         return Ok(ack(
             e.id,

@@ -306,18 +306,9 @@ fn feed(site: &mut Site, cursor: u64, asked: u64, totals: bool) -> Result<(HttpR
     // receiver keeps a value it changed itself later.
     let site_id = crate::storage::schema::site_id(conn, &t)?;
     let ids: Vec<u64> = page.records.iter().map(|(id, _)| *id).collect();
-    let mut versions =
-        crate::storage::outbox::versions(conn, &t, &ids, &site_id, &table.travelling())?;
+    let mut versions = crate::storage::outbox::versions(conn, &t, &ids, &site_id)?;
     for (id, record) in page.records.iter_mut() {
-        for column in table
-            .travelling()
-            .into_iter()
-            .chain(std::iter::once(crate::domain::columns::DESCRIPTIONS))
-        {
-            if let Some(v) = versions.remove(&(*id, column.to_string())) {
-                record.versions.insert(column.to_string(), v);
-            }
-        }
+        record.versions = versions.remove(id).unwrap_or_default();
         record.versions = crate::domain::record::compact_versions(
             std::mem::take(&mut record.versions),
             &table.travelling(),

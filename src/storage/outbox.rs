@@ -1,6 +1,6 @@
 //! The outbox: changes waiting to reach each account, and the versions that order them.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use mysql::prelude::Queryable;
 use mysql::Value as Sql;
@@ -117,23 +117,27 @@ pub fn record_hook(
     Ok(())
 }
 
-/// The version of every column of these local users: the newest of what was applied here
-/// and what this site changed itself (still in the outbox or folded into the version table).
+/// The versions of these local users' columns: the newest of what was applied here and what
+/// this site changed itself (still in the outbox, or folded into the version table). A user's
+/// map may hold `*`, standing for every column (see `record::version_in`).
 pub fn versions(
     conn: &mut impl Queryable,
     t: &Tables,
     user_ids: &[u64],
     site_id: &str,
-    all_columns: &[&str],
-) -> Result<HashMap<(u64, String), Version>> {
-    let mut out: HashMap<(u64, String), Version> = HashMap::new();
+) -> Result<HashMap<u64, BTreeMap<String, Version>>> {
+    let mut out: HashMap<u64, BTreeMap<String, Version>> = HashMap::new();
     if user_ids.is_empty() {
         return Ok(out);
     }
-    let mut keep = |key: (u64, String), v: Version| {
-        let slot = out.entry(key).or_insert_with(|| v.clone());
-        if v > *slot {
-            *slot = v;
+    let mut keep = |user: u64, column: &str, v: Version| {
+        let columns = out.entry(user).or_default();
+        match columns.get_mut(column) {
+            Some(slot) if *slot >= v => {}
+            Some(slot) => *slot = v,
+            None => {
+                columns.insert(column.to_string(), v);
+            }
         }
     };
     let ids: Vec<Sql> = user_ids.iter().map(|i| Sql::UInt(*i)).collect();
@@ -146,15 +150,7 @@ pub fn versions(
         ids.clone(),
     )?;
     for (user, column, at, origin) in stored {
-        for column in expand(&column, all_columns) {
-            keep(
-                (user, column),
-                Version {
-                    at,
-                    origin: origin.clone(),
-                },
-            );
-        }
+        keep(user, &column, Version { at, origin });
     }
     let local: Vec<(u64, String, u64)> = conn.exec(
         format!(
@@ -165,9 +161,10 @@ pub fn versions(
         ids,
     )?;
     for (user, columns, at) in local {
-        for column in expand(&columns, all_columns) {
+        for column in columns.split(',').filter(|c| !c.is_empty()) {
             keep(
-                (user, column),
+                user,
+                column,
                 Version {
                     at,
                     origin: site_id.to_string(),
