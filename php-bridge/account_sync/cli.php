@@ -149,8 +149,21 @@ function account_sync_cli(array $argv): int
 
         return 2;
     }
-    if ($command === 'feed' && !ctype_digit($positional[1])) {
-        fwrite(STDERR, "feed: the account id must be a whole number\n" . ACCOUNT_SYNC_USAGE);
+    if ($command === 'feed' && (!ctype_digit($positional[1]) || strlen($positional[1]) > 10 || (int) $positional[1] < 1)) {
+        fwrite(STDERR, "feed: the account id must be a whole number from 1\n" . ACCOUNT_SYNC_USAGE);
+
+        return 2;
+    }
+    $allowed = ['feed' => ['budget-ms'], 'stream' => ['budget-ms', 'force']];
+    foreach (array_keys($options) as $option) {
+        if (!in_array($option, $allowed[$command] ?? [], true)) {
+            fwrite(STDERR, sprintf("%s: unknown option --%s\n", $command, $option) . ACCOUNT_SYNC_USAGE);
+
+            return 2;
+        }
+    }
+    if (isset($options['budget-ms']) && (!ctype_digit($options['budget-ms']) || (int) $options['budget-ms'] < 1)) {
+        fwrite(STDERR, "--budget-ms must be a whole number of milliseconds from 1\n");
 
         return 2;
     }

@@ -125,6 +125,18 @@ final class PluginTest extends TestCase
         $this->assertSame(0, $version);
         $this->assertMatchesRegularExpression('/^\d+\.\d+\.\d+\S*\n$/', $versionText);
         $this->assertSame([0, "id  name  url  last user id  status  last run\n"], [$accounts, $table]);
+
+        // Wrong usage is exit 2 with a reason, never a silent run.
+        $wrong = [
+            [['stream', '--bogus'], 'stream: unknown option --bogus'],
+            [['feed', '99999999999999999999'], 'feed: the account id must be a whole number from 1'],
+            [['feed', '0'], 'feed: the account id must be a whole number from 1'],
+            [['feed', '1', '--budget-ms=0'], '--budget-ms must be a whole number of milliseconds from 1'],
+        ];
+        foreach ($wrong as [$arguments, $message]) {
+            [$code, , $text] = Environment::run(array_merge([PHP_BINARY, $cli], $arguments));
+            $this->assertSame([2, $message], [$code, strtok($text, "\n")], implode(' ', $arguments));
+        }
     }
 
     public function testCliFeedCopiesEveryServedUserAndPrintsEachBatch(): void
