@@ -737,3 +737,123 @@ fn a_removal_takes_the_rows_osclass_removes_with_a_user() {
         0
     );
 }
+
+#[test]
+fn an_edit_crossing_an_e_mail_change_reaches_the_same_person() {
+    let (a, b) = pair();
+    let who = first_active(&a, 3);
+    a.sql(&format!(
+        "UPDATE oc_t_user SET s_email = 'moved.on.a@example.com' WHERE s_email = '{who}'"
+    ));
+    b.sql(&format!(
+        "UPDATE oc_t_user SET s_name = 'Edited on B' WHERE s_email = '{who}'"
+    ));
+    b.cron(false);
+    a.cron(false);
+    b.cron(false);
+    for s in [&a, &b] {
+        assert_eq!(
+            s.value(&format!(
+                "SELECT COUNT(*) FROM oc_t_user WHERE s_email = '{who}'"
+            )),
+            0,
+            "{}",
+            s.name
+        );
+        assert_eq!(
+            s.value("SELECT s_name FROM oc_t_user WHERE s_email = 'moved.on.a@example.com'"),
+            "Edited on B",
+            "{}",
+            s.name
+        );
+    }
+    assert_eq!(state(&a), state(&b));
+}
+
+#[test]
+fn a_user_removed_and_registered_again_in_one_run_arrives_as_the_new_person() {
+    let (a, b) = pair();
+    let who = first_active(&a, 4);
+    let id = a.value(&format!(
+        "SELECT pk_i_id FROM oc_t_user WHERE s_email = '{who}'"
+    ));
+    a.sql(&format!(
+        "DELETE FROM oc_t_user_description WHERE fk_i_user_id = {id}"
+    ));
+    a.sql(&format!("DELETE FROM oc_t_user WHERE pk_i_id = {id}"));
+    a.sql(&format!(
+        "INSERT INTO oc_t_user (dt_reg_date, s_name, s_username, s_password, s_email, b_enabled, b_active)
+         VALUES (NOW(), 'New Person', 'newp', SHA1('new'), '{who}', 1, 1)"
+    ));
+    let run = a.cron(false);
+    assert_eq!(run["result"]["accounts"][0]["failed"], 0, "{run}");
+    assert_eq!(
+        b.value(&format!(
+            "SELECT s_name FROM oc_t_user WHERE s_email = '{who}'"
+        )),
+        "New Person"
+    );
+}
+
+#[test]
+fn a_removal_is_not_undone_by_an_older_edit_arriving_later() {
+    let (a, b) = pair();
+    let who = first_active(&a, 5);
+    b.sql(&format!(
+        "UPDATE oc_t_user SET s_name = 'Edited first on B' WHERE s_email = '{who}'"
+    ));
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let id = a.value(&format!(
+        "SELECT pk_i_id FROM oc_t_user WHERE s_email = '{who}'"
+    ));
+    a.sql(&format!(
+        "DELETE FROM oc_t_user_description WHERE fk_i_user_id = {id}"
+    ));
+    a.sql(&format!("DELETE FROM oc_t_user WHERE pk_i_id = {id}"));
+    b.cron(false);
+    a.cron(false);
+    b.cron(false);
+    for s in [&a, &b] {
+        assert_eq!(
+            s.value(&format!(
+                "SELECT COUNT(*) FROM oc_t_user WHERE s_email = '{who}'"
+            )),
+            0,
+            "{}",
+            s.name
+        );
+    }
+}
+
+#[test]
+fn a_feed_run_again_does_not_bring_back_a_user_removed_here() {
+    let (a, b) = pair();
+    let who = first_active(&a, 6);
+    let id = b.value(&format!(
+        "SELECT pk_i_id FROM oc_t_user WHERE s_email = '{who}'"
+    ));
+    b.sql(&format!(
+        "DELETE FROM oc_t_user_description WHERE fk_i_user_id = {id}"
+    ));
+    b.sql(&format!("DELETE FROM oc_t_user WHERE pk_i_id = {id}"));
+    b.php(
+        "$l = AccountSync\\Library::instance(); $x = $l->account(1)['account'];
+         $l->saveAccount(['id' => 1, 'name' => $x['name'], 'url' => $x['url'], 'columns' => $x['columns'], 'last_user_id' => 0]);
+         echo '{}';",
+    );
+    b.feed(1);
+    assert_eq!(
+        b.value(&format!(
+            "SELECT COUNT(*) FROM oc_t_user WHERE s_email = '{who}'"
+        )),
+        0
+    );
+    b.cron(false);
+    assert_eq!(
+        a.value(&format!(
+            "SELECT COUNT(*) FROM oc_t_user WHERE s_email = '{who}'"
+        )),
+        0,
+        "the removal reached A"
+    );
+}

@@ -146,6 +146,21 @@ pub fn apply(
             }
         })
         .collect();
+    // A user removed here after the sender last changed it stays removed.
+    let missing: Vec<String> = items
+        .iter()
+        .filter(|i| !local.contains_key(&i.lookup))
+        .map(|i| i.lookup.clone())
+        .collect();
+    let removed = outbox::tombstones(conn, t, &missing)?;
+    let mut items = items;
+    for item in items.iter_mut() {
+        if let Some(tombstone) = removed.get(&item.lookup) {
+            if item.record.versions.values().max().unwrap_or(&zero) <= tombstone {
+                item.may_insert = false;
+            }
+        }
+    }
     let results = apply_items(conn, t, table, &items)?;
     remember(conn, t, account_id, &items, &results)?;
 

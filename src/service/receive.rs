@@ -37,6 +37,8 @@ pub struct Event {
     pub id: u64,
     /// The user's id on the sending site.
     pub user_id: Option<u64>,
+    /// The user's id on the receiving site, when the sender knows it.
+    pub your_id: Option<u64>,
     pub delete: bool,
     pub email: String,
     pub old_email: Option<String>,
@@ -51,6 +53,7 @@ impl Event {
         let mut event = serde_json::json!({
             "id": self.id,
             "user_id": self.user_id,
+            "your_id": self.your_id,
             "type": if self.delete { "delete" } else { "upsert" },
             "email": self.email,
             "old_email": self.old_email,
@@ -71,6 +74,7 @@ impl Event {
         const FIELDS: &[&str] = &[
             "id",
             "user_id",
+            "your_id",
             "type",
             "email",
             "old_email",
@@ -141,9 +145,11 @@ impl Event {
             }
         }
         let user_id = decode_user_id(object.get("user_id"), "user_id")?;
+        let your_id = decode_user_id(object.get("your_id"), "your_id")?;
         Ok(Event {
             id: number("id")?,
             user_id,
+            your_id,
             delete,
             email: address.trim().to_string(),
             old_email,
@@ -225,9 +231,18 @@ pub fn receive(site: &mut Site, account: &Account, events: &[Json]) -> Result<Ve
     let local = users::ids_by_email(&mut tx, &t, &keys)?;
     let remote_ids: Vec<u64> = parsed.iter().filter_map(|(_, e)| e.user_id).collect();
     let known = identities::lookup(&mut tx, &t, account.id, &remote_ids)?;
+    let own_ids: Vec<u64> = parsed.iter().filter_map(|(_, e)| e.your_id).collect();
+    let own = users::emails_by_ids(&mut tx, &t, &own_ids)?;
     // The person is found by the sender's id when this site has seen it before, else by
     // the previous e-mail, else by the e-mail.
     let local_of = |e: &Event| -> Option<Found> {
+        if let Some((id, key)) = e.your_id.and_then(|u| own.get(&u).map(|k| (u, k))) {
+            return Some(Found {
+                key: key.clone(),
+                id,
+                by_identity: true,
+            });
+        }
         if let Some((id, key)) = e.user_id.and_then(|u| known.get(&u)) {
             return Some(Found {
                 key: key.clone(),
@@ -254,12 +269,20 @@ pub fn receive(site: &mut Site, account: &Account, events: &[Json]) -> Result<Ve
 
     let mut items: Vec<Item> = Vec::new();
     let mut item_events: Vec<(usize, &Event, Vec<String>)> = Vec::new();
-    for (index, e) in &parsed {
+    // Removals first: a user removed and registered again with the same e-mail since the
+    // last run arrives as a removal and a registration, and the registration must not find
+    // the removed user.
+    let mut removed_here: HashSet<u64> = HashSet::new();
+    for (index, e) in parsed.iter().filter(|(_, e)| e.delete) {
         let found = local_of(e);
-        if e.delete {
-            acks[*index] = Some(delete(&mut tx, &t, e, found, &versions)?);
-            continue;
+        let ack = delete(&mut tx, &t, e, found.as_ref().map(|f| f.id), &versions)?;
+        if ack.status == "applied" {
+            removed_here.extend(found.map(|f| f.id));
         }
+        acks[*index] = Some(ack);
+    }
+    for (index, e) in parsed.iter().filter(|(_, e)| !e.delete) {
+        let found = local_of(e).filter(|f| !removed_here.contains(&f.id));
         let record = e.record.clone().expect("an upsert has its record");
         let wanted: Vec<String> = e
             .changed
@@ -379,11 +402,11 @@ fn delete(
     conn: &mut impl Queryable,
     t: &crate::storage::Tables,
     e: &Event,
-    found: Option<Found>,
+    found: Option<u64>,
     versions: &Versions,
 ) -> Result<Ack> {
     let key = email::normalise(&e.email);
-    let Some(Found { id, .. }) = found else {
+    let Some(id) = found else {
         outbox::set_tombstone(conn, t, &key, &e.version)?;
         return Ok(ack(e.id, "unchanged", Some("no such user here".into())));
     };

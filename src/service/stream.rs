@@ -19,7 +19,7 @@ use crate::service::receive::{Ack, Event};
 use crate::state::Site;
 use crate::storage::logs::{self, LogType, NewLog};
 use crate::storage::outbox::{self, Change, Version};
-use crate::storage::{accounts, schema, triggers, users};
+use crate::storage::{accounts, identities, schema, triggers, users};
 use crate::transport::signing;
 use crate::transport::wire::Request;
 
@@ -142,7 +142,7 @@ fn deliver(
         if changes.is_empty() {
             break;
         }
-        let outgoing = collapse(site, &changes)?;
+        let outgoing = collapse(site, account.id, &changes)?;
         for chunk in outgoing.chunks(EVENTS_PER_REQUEST) {
             if let Err(e) = send(site, account, chunk, report) {
                 let delay = backoff_seconds(failures + 1);
@@ -209,7 +209,7 @@ fn backoff_seconds(failures: u32) -> u64 {
 
 /// One event a user: its current state, the union of what changed, the first previous
 /// e-mail, the newest version.
-fn collapse(site: &mut Site, changes: &[Change]) -> Result<Vec<Outgoing>> {
+fn collapse(site: &mut Site, account_id: i64, changes: &[Change]) -> Result<Vec<Outgoing>> {
     let t = site.tables.clone();
     let table = site.users.clone();
     let conn = site.installed_conn()?;
@@ -228,6 +228,9 @@ fn collapse(site: &mut Site, changes: &[Change]) -> Result<Vec<Outgoing>> {
             .push(change);
     }
     let mut current = users::records_by_ids(conn, &t, &table, &order)?;
+    // The receiver's own id of each user, where this site learned it: it finds the person by
+    // it whatever either side did to the e-mail meanwhile.
+    let theirs = identities::remote_ids(conn, &t, account_id, &order)?;
     for record in current.values_mut() {
         crate::domain::time::dates_to_utc(record, &table.zone);
     }
@@ -259,6 +262,7 @@ fn collapse(site: &mut Site, changes: &[Change]) -> Result<Vec<Outgoing>> {
             Some(record) => Event {
                 id: last.id,
                 user_id: Some(user_id),
+                your_id: theirs.get(&user_id).copied(),
                 delete: false,
                 email: record.email().to_string(),
                 old_email,
@@ -269,6 +273,7 @@ fn collapse(site: &mut Site, changes: &[Change]) -> Result<Vec<Outgoing>> {
             None => Event {
                 id: last.id,
                 user_id: Some(user_id),
+                your_id: theirs.get(&user_id).copied(),
                 delete: true,
                 email: last.email.clone(),
                 old_email: None,

@@ -42,6 +42,33 @@ pub fn lookup(
     Ok(out)
 }
 
+/// The account's ids of these local users, where known: local id to remote id.
+pub fn remote_ids(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    account_id: i64,
+    local_ids: &[u64],
+) -> Result<HashMap<u64, u64>> {
+    let mut out = HashMap::new();
+    for chunk in local_ids.chunks(10_000) {
+        if chunk.is_empty() {
+            continue;
+        }
+        let mut params: Vec<Sql> = vec![Sql::Int(account_id)];
+        params.extend(chunk.iter().map(|i| Sql::UInt(*i)));
+        let rows: Vec<(u64, u64)> = conn.exec(
+            format!(
+                "SELECT fk_i_user_id, i_remote_id FROM {} WHERE fk_i_account_id = ? AND fk_i_user_id IN ({})",
+                t.plugin("identity"),
+                placeholders(chunk.len())
+            ),
+            params,
+        )?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 /// Remembers (remote id, local id) pairs of one account.
 pub fn remember(
     conn: &mut impl Queryable,

@@ -245,6 +245,35 @@ pub fn tombstone(conn: &mut impl Queryable, t: &Tables, email: &str) -> Result<O
     Ok(row.map(|(at, origin)| Version { at, origin }))
 }
 
+/// The tombstones of these normalised e-mails.
+pub fn tombstones(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    emails: &[String],
+) -> Result<HashMap<String, Version>> {
+    let mut out = HashMap::new();
+    for chunk in emails.chunks(10_000) {
+        if chunk.is_empty() {
+            continue;
+        }
+        let rows: Vec<(String, u64, String)> = conn.exec(
+            format!(
+                "SELECT s_email, i_version, s_origin FROM {} WHERE s_email IN ({})",
+                t.plugin("tombstone"),
+                placeholders(chunk.len())
+            ),
+            chunk
+                .iter()
+                .map(|e| Sql::from(e.as_str()))
+                .collect::<Vec<_>>(),
+        )?;
+        for (address, at, origin) in rows {
+            out.insert(address.to_lowercase(), Version { at, origin });
+        }
+    }
+    Ok(out)
+}
+
 pub fn set_tombstone(
     conn: &mut impl Queryable,
     t: &Tables,

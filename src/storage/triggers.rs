@@ -88,11 +88,21 @@ pub fn definitions(t: &Tables, table: &UserTable) -> Vec<String> {
                 "SUBSTRING(changed, 2)"
             )
         ),
+        // A removal also leaves a tombstone here, so that an older change of the user arriving
+        // later from another site does not bring it back.
         format!(
             "CREATE TRIGGER {} BEFORE DELETE ON {user} FOR EACH ROW
-             BEGIN IF @account_sync_applying IS NULL THEN {}; END IF; END",
+             BEGIN IF @account_sync_applying IS NULL THEN {}; {}; END IF; END",
             name(t, "user_bd"),
-            outbox_insert(t, "OLD.pk_i_id", "OLD.s_email", "NULL", "delete", "'*'")
+            outbox_insert(t, "OLD.pk_i_id", "OLD.s_email", "NULL", "delete", "'*'"),
+            format!(
+                "INSERT INTO {tombstone} (s_email, i_version, s_origin, dt_date)
+                 VALUES (LOWER(TRIM(OLD.s_email)), {VERSION_NOW},
+                         COALESCE((SELECT s_value FROM {meta} WHERE s_name = 'site_id'), ''), NOW())
+                 ON DUPLICATE KEY UPDATE i_version = VALUES(i_version), s_origin = VALUES(s_origin), dt_date = NOW()",
+                tombstone = t.plugin("tombstone"),
+                meta = t.plugin("meta")
+            )
         ),
         format!(
             "CREATE TRIGGER {} AFTER INSERT ON {description} FOR EACH ROW
@@ -127,8 +137,9 @@ pub fn drop_all(conn: &mut Conn, t: &Tables) -> Result<()> {
     Ok(())
 }
 
+/// What the installed triggers watch and do; a change of either rebuilds them.
 fn signature(table: &UserTable) -> String {
-    table.travelling().join(",")
+    format!("2:{}", table.travelling().join(","))
 }
 
 /// (Re)creates the triggers for the table's current columns. A refusal by the server is not

@@ -547,6 +547,33 @@ pub fn park_emails(conn: &mut impl Queryable, t: &Tables, ids: &[u64]) -> Result
     Ok(())
 }
 
+/// The normalised e-mails of these local users, by id (users that do not exist are absent).
+pub fn emails_by_ids(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    ids: &[u64],
+) -> Result<HashMap<u64, String>> {
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(MAX_PARAMS) {
+        if chunk.is_empty() {
+            continue;
+        }
+        let rows: Vec<(u64, String)> = conn.exec(
+            format!(
+                "SELECT pk_i_id, s_email FROM {} WHERE pk_i_id IN ({})",
+                t.osclass("user"),
+                placeholders(chunk.len())
+            ),
+            chunk.to_vec(),
+        )?;
+        out.extend(
+            rows.into_iter()
+                .map(|(id, address)| (id, email::normalise(&address))),
+        );
+    }
+    Ok(out)
+}
+
 /// Ids of the users holding these e-mails, keyed by normalised e-mail.
 pub fn ids_by_email(
     conn: &mut impl Queryable,
