@@ -857,3 +857,25 @@ fn a_feed_run_again_does_not_bring_back_a_user_removed_here() {
         "the removal reached A"
     );
 }
+
+#[test]
+fn a_removed_description_is_removed_on_the_other_site_too() {
+    let (a, b) = pair();
+    let who = first_active(&a, 7);
+    let id = a.value(&format!(
+        "SELECT pk_i_id FROM oc_t_user WHERE s_email = '{who}'"
+    ));
+    a.sql(&format!("INSERT INTO oc_t_user_description (fk_i_user_id, fk_c_locale_code, s_info) VALUES ({id}, 'en_US', 'About me') ON DUPLICATE KEY UPDATE s_info = 'About me'"));
+    a.cron(false);
+    let on_b = |s: &Site| {
+        s.value(&format!("SELECT COUNT(*) FROM oc_t_user_description d JOIN oc_t_user u ON u.pk_i_id = d.fk_i_user_id WHERE u.s_email = '{who}'"))
+    };
+    assert_eq!(on_b(&b), 1);
+
+    a.sql(&format!(
+        "DELETE FROM oc_t_user_description WHERE fk_i_user_id = {id}"
+    ));
+    let run = a.cron(false);
+    assert_eq!(run["result"]["accounts"][0]["applied"], 1, "{run}");
+    assert_eq!(on_b(&b), 0, "the description is gone on B as well");
+}

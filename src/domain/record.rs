@@ -119,6 +119,13 @@ pub struct UserRecord {
     pub columns: BTreeMap<String, Value>,
     /// Locale code (`en_US`) to the user's "about me" text.
     pub descriptions: BTreeMap<String, String>,
+    /// Locales the sender has installed but the user has no description in: a receiver that
+    /// holds one for such a locale removes it.
+    #[serde(
+        rename = "no_descriptions",
+        skip_serializing_if = "std::collections::BTreeSet::is_empty"
+    )]
+    pub absent_locales: std::collections::BTreeSet<String>,
     /// When the sender's values were set, for the columns the sender knows it of (changed
     /// since its plugin was installed). A receiver keeps a newer value of its own.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -157,6 +164,10 @@ impl UserRecord {
             .map(|(k, v)| (k.clone(), Json::from(v.as_str())))
             .collect();
         let mut json = serde_json::json!({"user": user, "descriptions": descriptions});
+        if !self.absent_locales.is_empty() {
+            json["no_descriptions"] =
+                Json::from(self.absent_locales.iter().cloned().collect::<Vec<_>>());
+        }
         if !self.versions.is_empty() {
             json["versions"] = serde_json::to_value(&self.versions).unwrap_or_default();
         }
@@ -174,7 +185,9 @@ impl UserRecord {
             .as_object()
             .ok_or_else(|| Error::input("a user record must be an object"))?;
         for key in object.keys() {
-            if key != "user" && key != "descriptions" && key != "id" && key != "versions" {
+            if !["user", "descriptions", "no_descriptions", "id", "versions"]
+                .contains(&key.as_str())
+            {
                 return Err(Error::input(format!(
                     "unknown field {key:?} in a user record"
                 )));
@@ -206,6 +219,25 @@ impl UserRecord {
 
         if let Some(descriptions) = object.get("descriptions") {
             record.descriptions = decode_descriptions(descriptions)?;
+        }
+        if let Some(absent) = object.get("no_descriptions") {
+            let list = absent
+                .as_array()
+                .ok_or_else(|| Error::input("no_descriptions must be a list of locales"))?;
+            for locale in list {
+                match locale.as_str() {
+                    Some(code)
+                        if is_locale_code(code) && !record.descriptions.contains_key(code) =>
+                    {
+                        record.absent_locales.insert(code.to_string());
+                    }
+                    _ => {
+                        return Err(Error::input(
+                            "no_descriptions must list locale codes without a description",
+                        ))
+                    }
+                }
+            }
         }
         if let Some(versions) = object.get("versions") {
             let versions = versions

@@ -226,6 +226,8 @@ enum Plan {
         id: u64,
         changes: BTreeMap<String, Value>,
         descriptions: Vec<(String, String)>,
+        /// Locales whose description goes.
+        removed: Vec<String>,
     },
 }
 
@@ -427,7 +429,16 @@ fn plan(
         } else {
             Vec::new()
         };
-        if changes.is_empty() && descriptions.is_empty() {
+        // A description the sender no longer has, in a locale it has, goes here too.
+        let removed: Vec<String> = match stored_descriptions.get(&stored.id) {
+            Some(have) if item.selection.descriptions => have
+                .keys()
+                .filter(|l| item.record.absent_locales.contains(*l))
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
+        };
+        if changes.is_empty() && descriptions.is_empty() && removed.is_empty() {
             results[index] = Applied::Unchanged(stored.id);
         } else {
             plans.push((
@@ -436,6 +447,7 @@ fn plan(
                     id: stored.id,
                     changes,
                     descriptions,
+                    removed,
                 },
             ));
         }
@@ -499,7 +511,9 @@ fn write_fast(
                 id,
                 changes,
                 descriptions: d,
+                removed,
             } => {
+                users::delete_descriptions(conn, t, *id, removed)?;
                 if !changes.is_empty() {
                     let cols: Vec<String> = changes.keys().cloned().collect();
                     updates
@@ -544,7 +558,9 @@ fn write_one(conn: &mut impl Queryable, t: &Tables, plan: &Plan) -> Result<u64> 
             id,
             changes,
             descriptions,
+            removed,
         } => {
+            users::delete_descriptions(conn, t, *id, removed)?;
             users::update_one(conn, t, *id, changes)?;
             (*id, descriptions)
         }

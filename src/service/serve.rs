@@ -314,6 +314,7 @@ fn feed(site: &mut Site, cursor: u64, asked: u64, totals: bool) -> Result<(HttpR
             &table.travelling(),
         );
         crate::domain::time::dates_to_utc(record, &table.zone);
+        table.mark_absent_descriptions(record);
     }
     let next_cursor = page.records.last().map(|(id, _)| *id).unwrap_or(cursor);
     let users: Vec<&UserRecord> = page.records.iter().map(|(_, r)| r).collect();

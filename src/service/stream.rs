@@ -233,6 +233,7 @@ fn collapse(site: &mut Site, account_id: i64, changes: &[Change]) -> Result<Vec<
     let theirs = identities::remote_ids(conn, &t, account_id, &order)?;
     for record in current.values_mut() {
         crate::domain::time::dates_to_utc(record, &table.zone);
+        table.mark_absent_descriptions(record);
     }
 
     let mut out = Vec::with_capacity(order.len());

@@ -155,6 +155,17 @@ impl UserTable {
             .collect()
     }
 
+    /// Marks the locales this site has in which the user has no description, so that the
+    /// receiver can remove one it still holds.
+    pub fn mark_absent_descriptions(&self, record: &mut UserRecord) {
+        record.absent_locales = self
+            .locales
+            .iter()
+            .filter(|l| !record.descriptions.contains_key(*l))
+            .cloned()
+            .collect();
+    }
+
     pub fn has_locale(&self, code: &str) -> bool {
         self.locales.iter().any(|l| l == code)
     }
@@ -494,6 +505,29 @@ pub fn update_many(
             params,
         )?;
     }
+    Ok(())
+}
+
+/// Removes a user's descriptions in these locales.
+pub fn delete_descriptions(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    id: u64,
+    locales: &[String],
+) -> Result<()> {
+    if locales.is_empty() {
+        return Ok(());
+    }
+    let mut params: Vec<Sql> = vec![Sql::UInt(id)];
+    params.extend(locales.iter().map(|l| Sql::from(l.as_str())));
+    conn.exec_drop(
+        format!(
+            "DELETE FROM {} WHERE fk_i_user_id = ? AND fk_c_locale_code IN ({})",
+            t.osclass("user_description"),
+            placeholders(locales.len())
+        ),
+        params,
+    )?;
     Ok(())
 }
 
