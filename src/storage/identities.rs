@@ -20,9 +20,6 @@ pub fn lookup(
 ) -> Result<HashMap<u64, (u64, String)>> {
     let mut out = HashMap::new();
     for chunk in remote_ids.chunks(10_000) {
-        if chunk.is_empty() {
-            continue;
-        }
         let mut params: Vec<Sql> = vec![Sql::Int(account_id)];
         params.extend(chunk.iter().map(|i| Sql::UInt(*i)));
         let rows: Vec<(u64, u64, String)> = conn.exec(
@@ -51,9 +48,6 @@ pub fn remote_ids(
 ) -> Result<HashMap<u64, u64>> {
     let mut out = HashMap::new();
     for chunk in local_ids.chunks(10_000) {
-        if chunk.is_empty() {
-            continue;
-        }
         let mut params: Vec<Sql> = vec![Sql::Int(account_id)];
         params.extend(chunk.iter().map(|i| Sql::UInt(*i)));
         let rows: Vec<(u64, u64)> = conn.exec(
@@ -77,9 +71,6 @@ pub fn remember(
     pairs: &[(u64, u64)],
 ) -> Result<()> {
     for chunk in pairs.chunks(10_000) {
-        if chunk.is_empty() {
-            continue;
-        }
         let values = vec!["(?, ?, ?)"; chunk.len()].join(", ");
         let params: Vec<Sql> = chunk
             .iter()

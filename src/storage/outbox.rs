@@ -77,9 +77,6 @@ pub fn mark_delivered(
     ids: &[u64],
 ) -> Result<()> {
     for chunk in ids.chunks(10_000) {
-        if chunk.is_empty() {
-            continue;
-        }
         let values = vec!["(?, ?)"; chunk.len()].join(", ");
         let params: Vec<Sql> = chunk
             .iter()
@@ -196,9 +193,6 @@ pub fn set_versions(
     rows: &[(u64, String, Version)],
 ) -> Result<()> {
     for chunk in rows.chunks(10_000) {
-        if chunk.is_empty() {
-            continue;
-        }
         let values = vec!["(?, ?, ?, ?)"; chunk.len()].join(", ");
         let params: Vec<Sql> = chunk
             .iter()
@@ -253,9 +247,6 @@ pub fn tombstones(
 ) -> Result<HashMap<String, Version>> {
     let mut out = HashMap::new();
     for chunk in emails.chunks(10_000) {
-        if chunk.is_empty() {
-            continue;
-        }
         let rows: Vec<(String, u64, String)> = conn.exec(
             format!(
                 "SELECT s_email, i_version, s_origin FROM {} WHERE s_email IN ({})",

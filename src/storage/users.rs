@@ -339,9 +339,6 @@ pub fn descriptions_of(
 ) -> Result<HashMap<u64, BTreeMap<String, String>>> {
     let mut out: HashMap<u64, BTreeMap<String, String>> = HashMap::new();
     for chunk in ids.chunks(MAX_PARAMS) {
-        if chunk.is_empty() {
-            continue;
-        }
         let rows: Vec<(u64, String, Option<String>)> = conn.exec(
             format!(
                 "SELECT fk_i_user_id, fk_c_locale_code, s_info FROM {} WHERE fk_i_user_id IN ({})",
@@ -379,9 +376,6 @@ pub fn find_by_emails(
     select.extend(cols.iter().filter(|c| **c != "s_email"));
     let select_infos = infos(table, &select);
     for chunk in emails.chunks(MAX_PARAMS) {
-        if chunk.is_empty() {
-            continue;
-        }
         let rows: Vec<Row> = conn.exec(
             format!(
                 "SELECT pk_i_id, {} FROM {} WHERE s_email IN ({})",
@@ -538,9 +532,6 @@ pub fn upsert_descriptions(
     rows: &[(u64, String, String)],
 ) -> Result<()> {
     for chunk in rows.chunks(MAX_PARAMS / 3) {
-        if chunk.is_empty() {
-            continue;
-        }
         let values = vec!["(?, ?, ?)"; chunk.len()].join(", ");
         let params: Vec<Sql> = chunk
             .iter()
@@ -589,9 +580,6 @@ pub fn emails_by_ids(
 ) -> Result<HashMap<u64, String>> {
     let mut out = HashMap::new();
     for chunk in ids.chunks(MAX_PARAMS) {
-        if chunk.is_empty() {
-            continue;
-        }
         let rows: Vec<(u64, String)> = conn.exec(
             format!(
                 "SELECT pk_i_id, s_email FROM {} WHERE pk_i_id IN ({})",
@@ -616,9 +604,6 @@ pub fn ids_by_email(
 ) -> Result<HashMap<String, u64>> {
     let mut out = HashMap::new();
     for chunk in emails.chunks(MAX_PARAMS) {
-        if chunk.is_empty() {
-            continue;
-        }
         let rows: Vec<(u64, String)> = conn.exec(
             format!(
                 "SELECT pk_i_id, s_email FROM {} WHERE s_email IN ({})",
@@ -640,9 +625,6 @@ pub fn ids_by_email(
 /// Osclass shows a user by its username; core sets an empty one to the user's id.
 pub fn fill_empty_usernames(conn: &mut impl Queryable, t: &Tables, ids: &[u64]) -> Result<()> {
     for chunk in ids.chunks(MAX_PARAMS) {
-        if chunk.is_empty() {
-            continue;
-        }
         conn.exec_drop(
             format!(
                 "UPDATE {} SET s_username = pk_i_id WHERE s_username = '' AND pk_i_id IN ({})",
@@ -666,9 +648,6 @@ pub fn records_by_ids(
     let infos = infos(table, &cols);
     let mut out = HashMap::new();
     for chunk in ids.chunks(MAX_PARAMS) {
-        if chunk.is_empty() {
-            continue;
-        }
         let rows: Vec<Row> = conn.exec(
             format!(
                 "SELECT pk_i_id, {} FROM {} WHERE pk_i_id IN ({})",
