@@ -133,11 +133,7 @@ fn a_database_restart_between_calls_and_during_a_batch_loses_nothing() {
     // B starts over: it forgets that it removed them (else a feed keeps them removed).
     b.sql("DELETE FROM oc_t_account_sync_tombstone");
     b.sql("DELETE FROM oc_t_account_sync_outbox");
-    b.php(
-        "$l = AccountSync\\Library::instance(); $a = $l->account(1)['account'];
-         $l->saveAccount(['id' => 1, 'name' => $a['name'], 'url' => $a['url'], 'columns' => $a['columns'], 'last_user_id' => 0]);
-         echo '{}';",
-    );
+    b.restart_feed(1);
     let before = b.account(1)["synced_from"].as_i64().unwrap();
     let feed = feed_command(&b, Some("pause:feed_before_commit"))
         .stdout(Stdio::piped())

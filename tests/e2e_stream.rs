@@ -134,12 +134,7 @@ fn every_kind_of_change_reaches_both_other_sites_after_one_run() {
     a.php(&format!(
         "osc_run_hook('delete_user', {removed_id}); echo '{{}}';"
     ));
-    a.sql(&format!(
-        "DELETE FROM oc_t_user_description WHERE fk_i_user_id = {removed_id}"
-    ));
-    a.sql(&format!(
-        "DELETE FROM oc_t_user WHERE pk_i_id = {removed_id}"
-    ));
+    a.remove_user(&removed_id);
     // An access-time update is not a change.
     a.sql(&format!("UPDATE oc_t_user SET dt_access_date = NOW(), s_access_ip = '127.0.0.9' WHERE s_email = '{edited}'"));
 
@@ -579,12 +574,7 @@ fn a_removal_the_other_site_cannot_make_fails_alone() {
     let removed_id = a.value(&format!(
         "SELECT pk_i_id FROM oc_t_user WHERE s_email = '{removed}'"
     ));
-    a.sql(&format!(
-        "DELETE FROM oc_t_user_description WHERE fk_i_user_id = {removed_id}"
-    ));
-    a.sql(&format!(
-        "DELETE FROM oc_t_user WHERE pk_i_id = {removed_id}"
-    ));
+    a.remove_user(&removed_id);
     a.sql(&format!(
         "UPDATE oc_t_user SET s_name = 'Still Arrives' WHERE s_email = '{kept}'"
     ));
@@ -629,11 +619,7 @@ fn a_feed_run_again_keeps_what_was_changed_here_since() {
     a.sql(&format!(
         "UPDATE oc_t_user SET s_phone_mobile = '+44 7700 900000' WHERE s_email = '{who}'"
     ));
-    b.php(
-        "$l = AccountSync\\Library::instance(); $x = $l->account(1)['account'];
-         $l->saveAccount(['id' => 1, 'name' => $x['name'], 'url' => $x['url'], 'columns' => $x['columns'], 'last_user_id' => 0]);
-         echo '{}';",
-    );
+    b.restart_feed(1);
     b.feed(1);
     let on_b = user(&b, &who);
     assert_eq!(on_b["s_name"], "Edited on B", "B's newer edit stays");
@@ -711,10 +697,7 @@ fn a_removal_takes_the_rows_osclass_removes_with_a_user() {
     let id = a.value(&format!(
         "SELECT pk_i_id FROM oc_t_user WHERE s_email = '{removed}'"
     ));
-    a.sql(&format!(
-        "DELETE FROM oc_t_user_description WHERE fk_i_user_id = {id}"
-    ));
-    a.sql(&format!("DELETE FROM oc_t_user WHERE pk_i_id = {id}"));
+    a.remove_user(&id);
     a.cron(false);
 
     for (table, column) in [
@@ -777,10 +760,7 @@ fn a_user_removed_and_registered_again_in_one_run_arrives_as_the_new_person() {
     let id = a.value(&format!(
         "SELECT pk_i_id FROM oc_t_user WHERE s_email = '{who}'"
     ));
-    a.sql(&format!(
-        "DELETE FROM oc_t_user_description WHERE fk_i_user_id = {id}"
-    ));
-    a.sql(&format!("DELETE FROM oc_t_user WHERE pk_i_id = {id}"));
+    a.remove_user(&id);
     a.sql(&format!(
         "INSERT INTO oc_t_user (dt_reg_date, s_name, s_username, s_password, s_email, b_enabled, b_active)
          VALUES (NOW(), 'New Person', 'newp', SHA1('new'), '{who}', 1, 1)"
@@ -806,10 +786,7 @@ fn a_removal_is_not_undone_by_an_older_edit_arriving_later() {
     let id = a.value(&format!(
         "SELECT pk_i_id FROM oc_t_user WHERE s_email = '{who}'"
     ));
-    a.sql(&format!(
-        "DELETE FROM oc_t_user_description WHERE fk_i_user_id = {id}"
-    ));
-    a.sql(&format!("DELETE FROM oc_t_user WHERE pk_i_id = {id}"));
+    a.remove_user(&id);
     b.cron(false);
     a.cron(false);
     b.cron(false);
@@ -832,15 +809,8 @@ fn a_feed_run_again_does_not_bring_back_a_user_removed_here() {
     let id = b.value(&format!(
         "SELECT pk_i_id FROM oc_t_user WHERE s_email = '{who}'"
     ));
-    b.sql(&format!(
-        "DELETE FROM oc_t_user_description WHERE fk_i_user_id = {id}"
-    ));
-    b.sql(&format!("DELETE FROM oc_t_user WHERE pk_i_id = {id}"));
-    b.php(
-        "$l = AccountSync\\Library::instance(); $x = $l->account(1)['account'];
-         $l->saveAccount(['id' => 1, 'name' => $x['name'], 'url' => $x['url'], 'columns' => $x['columns'], 'last_user_id' => 0]);
-         echo '{}';",
-    );
+    b.remove_user(&id);
+    b.restart_feed(1);
     b.feed(1);
     assert_eq!(
         b.value(&format!(

@@ -9,7 +9,7 @@ use mysql::Value as Sql;
 
 use crate::domain::email;
 use crate::error::Result;
-use crate::storage::{placeholders, Tables};
+use crate::storage::{id_params, select_in, Tables};
 
 /// The local users these remote ids stand for: remote id to (local id, normalised e-mail).
 pub fn lookup(
@@ -18,25 +18,23 @@ pub fn lookup(
     account_id: i64,
     remote_ids: &[u64],
 ) -> Result<HashMap<u64, (u64, String)>> {
-    let mut out = HashMap::new();
-    for chunk in remote_ids.chunks(10_000) {
-        let mut params: Vec<Sql> = vec![Sql::Int(account_id)];
-        params.extend(chunk.iter().map(|i| Sql::UInt(*i)));
-        let rows: Vec<(u64, u64, String)> = conn.exec(
+    let rows: Vec<(u64, u64, String)> = select_in(
+        conn,
+        |list| {
             format!(
                 "SELECT i.i_remote_id, u.pk_i_id, u.s_email FROM {} i JOIN {} u ON u.pk_i_id = i.fk_i_user_id
-                 WHERE i.fk_i_account_id = ? AND i.i_remote_id IN ({})",
+                 WHERE i.fk_i_account_id = ? AND i.i_remote_id IN ({list})",
                 t.plugin("identity"),
-                t.osclass("user"),
-                placeholders(chunk.len())
-            ),
-            params,
-        )?;
-        for (remote, local, address) in rows {
-            out.insert(remote, (local, email::normalise(&address)));
-        }
-    }
-    Ok(out)
+                t.osclass("user")
+            )
+        },
+        &[Sql::Int(account_id)],
+        &id_params(remote_ids),
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|(remote, local, address)| (remote, (local, email::normalise(&address))))
+        .collect())
 }
 
 /// The account's ids of these local users, where known: local id to remote id.
@@ -46,21 +44,18 @@ pub fn remote_ids(
     account_id: i64,
     local_ids: &[u64],
 ) -> Result<HashMap<u64, u64>> {
-    let mut out = HashMap::new();
-    for chunk in local_ids.chunks(10_000) {
-        let mut params: Vec<Sql> = vec![Sql::Int(account_id)];
-        params.extend(chunk.iter().map(|i| Sql::UInt(*i)));
-        let rows: Vec<(u64, u64)> = conn.exec(
+    let rows: Vec<(u64, u64)> = select_in(
+        conn,
+        |list| {
             format!(
-                "SELECT fk_i_user_id, i_remote_id FROM {} WHERE fk_i_account_id = ? AND fk_i_user_id IN ({})",
-                t.plugin("identity"),
-                placeholders(chunk.len())
-            ),
-            params,
-        )?;
-        out.extend(rows);
-    }
-    Ok(out)
+                "SELECT fk_i_user_id, i_remote_id FROM {} WHERE fk_i_account_id = ? AND fk_i_user_id IN ({list})",
+                t.plugin("identity")
+            )
+        },
+        &[Sql::Int(account_id)],
+        &id_params(local_ids),
+    )?;
+    Ok(rows.into_iter().collect())
 }
 
 /// Remembers (remote id, local id) pairs of one account.

@@ -4,11 +4,10 @@
 use std::collections::{HashMap, HashSet};
 
 use mysql::prelude::Queryable;
-use mysql::Value as Sql;
 
 use crate::domain::record::{UserRecord, Value};
 use crate::error::Result;
-use crate::storage::{placeholders, Tables};
+use crate::storage::{select_in, text_params, Tables};
 
 /// The target's location rows that the records of one batch can refer to.
 #[derive(Debug, Default)]
@@ -48,16 +47,13 @@ fn distinct<'a>(records: &[&'a UserRecord], column: &str) -> Vec<&'a str> {
     seen
 }
 
+/// The rows of a location table whose names (or codes) the batch uses.
 fn fetch<T: mysql::prelude::FromRow>(
     conn: &mut impl Queryable,
     sql: impl Fn(&str) -> String,
     names: &[&str],
 ) -> Result<Vec<T>> {
-    if names.is_empty() {
-        return Ok(Vec::new());
-    }
-    let params: Vec<Sql> = names.iter().map(|n| Sql::from(*n)).collect();
-    Ok(conn.exec(sql(&placeholders(names.len())), params)?)
+    select_in(conn, sql, &[], &text_params(names))
 }
 
 impl Locations {

@@ -62,3 +62,38 @@ pub fn take_column<T: mysql::prelude::FromValue>(
             crate::error::Error::database(format!("a row has an unreadable {name}: {e:?}"))
         })
 }
+
+/// Items of one `IN (…)` list a statement carries at the most, far below the protocol's limit
+/// of 65,535 parameters.
+const IN_LIST: usize = 10_000;
+
+/// The rows of a query with one `IN (…)` list, run in slices of the list so that no statement
+/// carries too many parameters. `sql` gets the placeholders of a slice; `before` are the
+/// parameters that stand ahead of the list.
+pub fn select_in<T: mysql::prelude::FromRow>(
+    conn: &mut impl mysql::prelude::Queryable,
+    sql: impl Fn(&str) -> String,
+    before: &[mysql::Value],
+    items: &[mysql::Value],
+) -> crate::error::Result<Vec<T>> {
+    let mut out = Vec::new();
+    for chunk in items.chunks(IN_LIST) {
+        let mut params = before.to_vec();
+        params.extend_from_slice(chunk);
+        out.extend(conn.exec::<T, _, _>(sql(&placeholders(chunk.len())), params)?);
+    }
+    Ok(out)
+}
+
+/// Parameters for a list of ids.
+pub fn id_params(ids: &[u64]) -> Vec<mysql::Value> {
+    ids.iter().map(|i| mysql::Value::UInt(*i)).collect()
+}
+
+/// Parameters for a list of strings.
+pub fn text_params<S: AsRef<str>>(items: &[S]) -> Vec<mysql::Value> {
+    items
+        .iter()
+        .map(|s| mysql::Value::from(s.as_ref()))
+        .collect()
+}

@@ -6,7 +6,7 @@ use mysql::prelude::Queryable;
 use mysql::Value as Sql;
 
 use crate::error::Result;
-use crate::storage::{placeholders, take_column, Tables};
+use crate::storage::{id_params, placeholders, select_in, take_column, text_params, Tables};
 
 /// One recorded change of a local user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,25 +137,31 @@ pub fn versions(
             }
         }
     };
-    let ids: Vec<Sql> = user_ids.iter().map(|i| Sql::UInt(*i)).collect();
-    let stored: Vec<(u64, String, u64, String)> = conn.exec(
-        format!(
-            "SELECT fk_i_user_id, s_column, i_version, s_origin FROM {} WHERE fk_i_user_id IN ({})",
-            t.plugin("version"),
-            placeholders(ids.len())
-        ),
-        ids.clone(),
+    let ids = id_params(user_ids);
+    let stored: Vec<(u64, String, u64, String)> = select_in(
+        conn,
+        |list| {
+            format!(
+                "SELECT fk_i_user_id, s_column, i_version, s_origin FROM {} WHERE fk_i_user_id IN ({list})",
+                t.plugin("version")
+            )
+        },
+        &[],
+        &ids,
     )?;
     for (user, column, at, origin) in stored {
         keep(user, &column, Version { at, origin });
     }
-    let local: Vec<(u64, String, u64)> = conn.exec(
-        format!(
-            "SELECT fk_i_user_id, s_columns, i_version FROM {} WHERE fk_i_user_id IN ({})",
-            t.plugin("outbox"),
-            placeholders(ids.len())
-        ),
-        ids,
+    let local: Vec<(u64, String, u64)> = select_in(
+        conn,
+        |list| {
+            format!(
+                "SELECT fk_i_user_id, s_columns, i_version FROM {} WHERE fk_i_user_id IN ({list})",
+                t.plugin("outbox")
+            )
+        },
+        &[],
+        &ids,
     )?;
     for (user, columns, at) in local {
         for column in columns.split(',').filter(|c| !c.is_empty()) {
@@ -245,24 +251,21 @@ pub fn tombstones(
     t: &Tables,
     emails: &[String],
 ) -> Result<HashMap<String, Version>> {
-    let mut out = HashMap::new();
-    for chunk in emails.chunks(10_000) {
-        let rows: Vec<(String, u64, String)> = conn.exec(
+    let rows: Vec<(String, u64, String)> = select_in(
+        conn,
+        |list| {
             format!(
-                "SELECT s_email, i_version, s_origin FROM {} WHERE s_email IN ({})",
-                t.plugin("tombstone"),
-                placeholders(chunk.len())
-            ),
-            chunk
-                .iter()
-                .map(|e| Sql::from(e.as_str()))
-                .collect::<Vec<_>>(),
-        )?;
-        for (address, at, origin) in rows {
-            out.insert(address.to_lowercase(), Version { at, origin });
-        }
-    }
-    Ok(out)
+                "SELECT s_email, i_version, s_origin FROM {} WHERE s_email IN ({list})",
+                t.plugin("tombstone")
+            )
+        },
+        &[],
+        &text_params(emails),
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|(address, at, origin)| (address.to_lowercase(), Version { at, origin }))
+        .collect())
 }
 
 pub fn set_tombstone(

@@ -10,7 +10,7 @@ use crate::domain::email;
 use crate::domain::record::{UserRecord, Value};
 use crate::domain::time::TimeZone;
 use crate::error::{Error, Result};
-use crate::storage::{placeholders, Tables};
+use crate::storage::{id_params, placeholders, select_in, text_params, Tables};
 
 /// The most parameters one prepared statement may carry (the protocol's limit is 65535).
 const MAX_PARAMS: usize = 60_000;
@@ -337,21 +337,22 @@ pub fn descriptions_of(
     t: &Tables,
     ids: &[u64],
 ) -> Result<HashMap<u64, BTreeMap<String, String>>> {
-    let mut out: HashMap<u64, BTreeMap<String, String>> = HashMap::new();
-    for chunk in ids.chunks(MAX_PARAMS) {
-        let rows: Vec<(u64, String, Option<String>)> = conn.exec(
+    let rows: Vec<(u64, String, Option<String>)> = select_in(
+        conn,
+        |list| {
             format!(
-                "SELECT fk_i_user_id, fk_c_locale_code, s_info FROM {} WHERE fk_i_user_id IN ({})",
-                t.osclass("user_description"),
-                placeholders(chunk.len())
-            ),
-            chunk.to_vec(),
-        )?;
-        for (id, locale, info) in rows {
-            out.entry(id)
-                .or_default()
-                .insert(locale, info.unwrap_or_default());
-        }
+                "SELECT fk_i_user_id, fk_c_locale_code, s_info FROM {} WHERE fk_i_user_id IN ({list})",
+                t.osclass("user_description")
+            )
+        },
+        &[],
+        &id_params(ids),
+    )?;
+    let mut out: HashMap<u64, BTreeMap<String, String>> = HashMap::new();
+    for (id, locale, info) in rows {
+        out.entry(id)
+            .or_default()
+            .insert(locale, info.unwrap_or_default());
     }
     Ok(out)
 }
@@ -371,33 +372,31 @@ pub fn find_by_emails(
     emails: &[String],
     cols: &[&str],
 ) -> Result<HashMap<String, StoredUser>> {
-    let mut out = HashMap::new();
     let mut select: Vec<&str> = vec!["s_email"];
     select.extend(cols.iter().filter(|c| **c != "s_email"));
     let select_infos = infos(table, &select);
-    for chunk in emails.chunks(MAX_PARAMS) {
-        let rows: Vec<Row> = conn.exec(
+    let rows: Vec<Row> = select_in(
+        conn,
+        |list| {
             format!(
-                "SELECT pk_i_id, {} FROM {} WHERE s_email IN ({})",
+                "SELECT pk_i_id, {} FROM {} WHERE s_email IN ({list})",
                 select_list(&select),
-                t.osclass("user"),
-                placeholders(chunk.len())
-            ),
-            chunk
-                .iter()
-                .map(|e| Sql::from(e.as_str()))
-                .collect::<Vec<_>>(),
-        )?;
-        for mut row in rows {
-            let id: u64 = row.take(0).unwrap_or(0);
-            let columns = read_columns(&select_infos, row, 1);
-            let key = columns
-                .get("s_email")
-                .and_then(Value::as_text)
-                .map(email::normalise)
-                .unwrap_or_default();
-            out.insert(key, StoredUser { id, columns });
-        }
+                t.osclass("user")
+            )
+        },
+        &[],
+        &text_params(emails),
+    )?;
+    let mut out = HashMap::new();
+    for mut row in rows {
+        let id: u64 = row.take(0).unwrap_or(0);
+        let columns = read_columns(&select_infos, row, 1);
+        let key = columns
+            .get("s_email")
+            .and_then(Value::as_text)
+            .map(email::normalise)
+            .unwrap_or_default();
+        out.insert(key, StoredUser { id, columns });
     }
     Ok(out)
 }
@@ -578,22 +577,21 @@ pub fn emails_by_ids(
     t: &Tables,
     ids: &[u64],
 ) -> Result<HashMap<u64, String>> {
-    let mut out = HashMap::new();
-    for chunk in ids.chunks(MAX_PARAMS) {
-        let rows: Vec<(u64, String)> = conn.exec(
+    let rows: Vec<(u64, String)> = select_in(
+        conn,
+        |list| {
             format!(
-                "SELECT pk_i_id, s_email FROM {} WHERE pk_i_id IN ({})",
-                t.osclass("user"),
-                placeholders(chunk.len())
-            ),
-            chunk.to_vec(),
-        )?;
-        out.extend(
-            rows.into_iter()
-                .map(|(id, address)| (id, email::normalise(&address))),
-        );
-    }
-    Ok(out)
+                "SELECT pk_i_id, s_email FROM {} WHERE pk_i_id IN ({list})",
+                t.osclass("user")
+            )
+        },
+        &[],
+        &id_params(ids),
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, address)| (id, email::normalise(&address)))
+        .collect())
 }
 
 /// Ids of the users holding these e-mails, keyed by normalised e-mail.
@@ -602,24 +600,21 @@ pub fn ids_by_email(
     t: &Tables,
     emails: &[String],
 ) -> Result<HashMap<String, u64>> {
-    let mut out = HashMap::new();
-    for chunk in emails.chunks(MAX_PARAMS) {
-        let rows: Vec<(u64, String)> = conn.exec(
+    let rows: Vec<(u64, String)> = select_in(
+        conn,
+        |list| {
             format!(
-                "SELECT pk_i_id, s_email FROM {} WHERE s_email IN ({})",
-                t.osclass("user"),
-                placeholders(chunk.len())
-            ),
-            chunk
-                .iter()
-                .map(|e| Sql::from(e.as_str()))
-                .collect::<Vec<_>>(),
-        )?;
-        for (id, address) in rows {
-            out.insert(email::normalise(&address), id);
-        }
-    }
-    Ok(out)
+                "SELECT pk_i_id, s_email FROM {} WHERE s_email IN ({list})",
+                t.osclass("user")
+            )
+        },
+        &[],
+        &text_params(emails),
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, address)| (email::normalise(&address), id))
+        .collect())
 }
 
 /// Osclass shows a user by its username; core sets an empty one to the user's id.
@@ -646,29 +641,30 @@ pub fn records_by_ids(
 ) -> Result<HashMap<u64, UserRecord>> {
     let cols = table.travelling();
     let infos = infos(table, &cols);
-    let mut out = HashMap::new();
-    for chunk in ids.chunks(MAX_PARAMS) {
-        let rows: Vec<Row> = conn.exec(
+    let rows: Vec<Row> = select_in(
+        conn,
+        |list| {
             format!(
-                "SELECT pk_i_id, {} FROM {} WHERE pk_i_id IN ({})",
+                "SELECT pk_i_id, {} FROM {} WHERE pk_i_id IN ({list})",
                 select_list(&cols),
-                t.osclass("user"),
-                placeholders(chunk.len())
-            ),
-            chunk.to_vec(),
-        )?;
-        for mut row in rows {
-            let id: u64 = row.take(0).unwrap_or(0);
-            let columns = read_columns(&infos, row, 1);
-            out.insert(
-                id,
-                UserRecord {
-                    id: Some(id),
-                    columns,
-                    ..Default::default()
-                },
-            );
-        }
+                t.osclass("user")
+            )
+        },
+        &[],
+        &id_params(ids),
+    )?;
+    let mut out = HashMap::new();
+    for mut row in rows {
+        let id: u64 = row.take(0).unwrap_or(0);
+        let columns = read_columns(&infos, row, 1);
+        out.insert(
+            id,
+            UserRecord {
+                id: Some(id),
+                columns,
+                ..Default::default()
+            },
+        );
     }
     let found: Vec<u64> = out.keys().copied().collect();
     for (id, descriptions) in descriptions_of(conn, t, &found)? {

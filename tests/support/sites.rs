@@ -213,3 +213,22 @@ impl Site {
             .unwrap_or(Json::Null)
     }
 }
+
+impl Site {
+    /// Removes a user as Osclass does at the database level: its descriptions, then the row.
+    pub fn remove_user(&self, id: &Json) {
+        self.sql(&format!(
+            "DELETE FROM oc_t_user_description WHERE fk_i_user_id = {id}"
+        ));
+        self.sql(&format!("DELETE FROM oc_t_user WHERE pk_i_id = {id}"));
+    }
+
+    /// Sets an account's Last User ID back to 0, as its form does: the next feed starts over.
+    pub fn restart_feed(&self, account_id: i64) {
+        self.php(&format!(
+            "$l = AccountSync\\Library::instance(); $a = $l->account({account_id})['account'];
+             $l->saveAccount(['id' => $a['id'], 'name' => $a['name'], 'url' => $a['url'], 'columns' => $a['columns'], 'last_user_id' => 0]);
+             echo '{{}}';"
+        ));
+    }
+}
