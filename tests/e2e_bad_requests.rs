@@ -20,6 +20,19 @@ struct Sent {
 }
 
 impl Caller {
+    /// Site `from` calling site `to`, signing with `from`'s key.
+    fn of(from: &Site, to: &Site) -> Caller {
+        Caller {
+            url: format!("{}{ENDPOINT_PATH}", to.url),
+            path: ENDPOINT_PATH.to_string(),
+            key: from.api_key.clone(),
+            http: reqwest::blocking::Client::builder()
+                .no_proxy()
+                .build()
+                .unwrap(),
+        }
+    }
+
     fn headers(&self, body: &[u8], timestamp: u64, nonce: &str) -> Vec<(&'static str, String)> {
         vec![
             (HEADER_VERSION, "1".to_string()),
@@ -63,15 +76,7 @@ fn every_bad_request_gets_a_clear_error_and_writes_only_a_log_line() {
     a.add_account(&b, None);
     a.serve();
 
-    let caller = Caller {
-        url: format!("{}{ENDPOINT_PATH}", a.url),
-        path: ENDPOINT_PATH.to_string(),
-        key: b.api_key.clone(),
-        http: reqwest::blocking::Client::builder()
-            .no_proxy()
-            .build()
-            .unwrap(),
-    };
+    let caller = Caller::of(&b, &a);
     let checksum = |s: &Site| {
         s.sql("CHECKSUM TABLE oc_t_user, oc_t_user_description, oc_t_account_sync_account EXTENDED")
     };
@@ -303,15 +308,7 @@ fn bad_values_in_streamed_changes_fail_alone_and_odd_ones_are_stored_as_they_are
     let b = Site::create("b", "ms52", "en_US");
     a.add_account(&b, None);
     a.serve();
-    let caller = Caller {
-        url: format!("{}{ENDPOINT_PATH}", a.url),
-        path: ENDPOINT_PATH.to_string(),
-        key: b.api_key.clone(),
-        http: reqwest::blocking::Client::builder()
-            .no_proxy()
-            .build()
-            .unwrap(),
-    };
+    let caller = Caller::of(&b, &a);
     let now = signing::now() * 1_000_000;
     let event = |id: u64, user: serde_json::Value| {
         serde_json::json!({"id": id, "user_id": id, "type": "upsert", "email": user["s_email"], "old_email": null,
