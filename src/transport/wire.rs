@@ -247,6 +247,20 @@ mod tests {
     }
 
     #[test]
+    fn numbers_in_events_survive_a_round_trip_exactly() {
+        let body = br#"{"action":"stream","events":[{"a":9.999999899999991e+39,"b":9.99899989999999e+48,"c":0.1}]}"#;
+        let request = Request::parse(body).unwrap();
+        assert_eq!(
+            Request::parse(request.to_json().to_string().as_bytes()).unwrap(),
+            request
+        );
+        let Request::Stream { events } = request else {
+            panic!("a stream request parses as a stream");
+        };
+        assert_eq!(events[0]["a"].as_f64(), Some(9.999999899999991e+39));
+    }
+
+    #[test]
     fn deep_nesting_is_refused_not_a_crash() {
         let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
         let body = format!("{{\"action\":\"stream\",\"events\":{deep}}}");
