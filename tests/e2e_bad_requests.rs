@@ -230,6 +230,27 @@ fn every_bad_request_gets_a_clear_error_and_writes_only_a_log_line() {
             "not valid JSON",
         ),
         (b"{\"action\":\"p\xffing\"}".to_vec(), 400, "not UTF-8"),
+        (
+            b"{\"action\":\"feed\",\"cursor\":0,\"limit\":5,\"digests\":\"yes\"}".to_vec(),
+            400,
+            "digests must be true or false",
+        ),
+        (b"{\"action\":\"users\",\"ids\":[]}".to_vec(), 400, "ids must be an array"),
+        (
+            b"{\"action\":\"users\",\"ids\":\"1,2\"}".to_vec(),
+            400,
+            "ids must be an array",
+        ),
+        (
+            b"{\"action\":\"users\",\"ids\":[1,-2]}".to_vec(),
+            400,
+            "ids must be an array",
+        ),
+        (
+            format!("{{\"action\":\"users\",\"ids\":[{}]}}", vec!["1"; 10_001].join(",")).into_bytes(),
+            400,
+            "ids must be an array",
+        ),
         (big_junk.into_bytes(), 400, "unknown field"),
     ];
     for (body, status, message) in cases {

@@ -302,3 +302,96 @@ fn dates_travel_in_utc_and_land_in_each_site_s_own_zone() {
         "2024-12-25 00:30:00"
     );
 }
+
+/// How many records B fetched because their digest had changed, over all its feed logs.
+fn fetched_changed(b: &Site) -> u64 {
+    let logs = b.logs(r#"{"type":"FEED","per_page":500}"#);
+    logs["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|l| l["response"].as_str())
+        .filter_map(|r| r.strip_suffix(" changed users fetched"))
+        .map(|n| n.parse::<u64>().unwrap())
+        .sum()
+}
+
+#[test]
+fn a_feed_run_again_fetches_only_the_users_that_changed() {
+    let mut a = Site::create("a", "op84", "en_US,es_ES");
+    let b = Site::create("b", "op84", "en_US");
+    a.seed(50, 5);
+    a.serve();
+    a.add_account(&b, None);
+    let from_a = b.add_account(&a, None);
+    b.set_preference("feed_limit", "20");
+
+    b.feed(from_a);
+    let expected = users(&a, true);
+    let total = expected.len();
+    assert!(users(&b, false) == expected, "B holds A's users");
+    assert_eq!(fetched_changed(&b), 0, "a first feed gets whole pages");
+
+    // Nothing changed on A: the pages come as digests and no record is fetched.
+    b.restart_feed(from_a);
+    let again = b.feed(from_a);
+    assert!(
+        again
+            .last()
+            .unwrap()
+            .contains(&format!("{total} retrieved, 0 applied, 0 failed")),
+        "{again:#?}"
+    );
+    assert_eq!(fetched_changed(&b), 0);
+    let process = b.logs(r#"{"type":"PROCESS","per_page":1}"#);
+    assert!(
+        process["logs"][0]["response"]
+            .as_str()
+            .unwrap()
+            .starts_with("0 inserted, 0 updated, "),
+        "{process}"
+    );
+
+    // One user changed on A: exactly that one is fetched and applied.
+    let id = a.value(
+        "SELECT pk_i_id FROM oc_t_user WHERE b_active = 1 AND b_enabled = 1 ORDER BY pk_i_id LIMIT 1 OFFSET 7",
+    );
+    a.sql(&format!(
+        "UPDATE oc_t_user SET s_name = 'Renamed On A' WHERE pk_i_id = {id}"
+    ));
+    b.restart_feed(from_a);
+    let third = b.feed(from_a);
+    assert!(
+        third
+            .last()
+            .unwrap()
+            .contains(&format!("{total} retrieved, 1 applied, 0 failed")),
+        "{third:#?}"
+    );
+    assert_eq!(fetched_changed(&b), 1);
+    assert!(users(&b, false) == users(&a, true), "B has the change");
+
+    // Fewer columns on the account: what was remembered no longer says what B holds, so
+    // every user is fetched again once, and then no more.
+    let account = b.account(from_a);
+    let mut columns: Vec<String> = account["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
+    assert!(columns.iter().any(|c| c == "s_phone_mobile"));
+    columns.retain(|c| c != "s_phone_mobile");
+    b.php(&format!(
+        "$l = AccountSync\\Library::instance();
+         $l->saveAccount(['id' => {from_a}, 'name' => 'Site A', 'url' => '{}', 'columns' => json_decode('{}', true), 'last_user_id' => 0]);
+         echo '{{}}';",
+        a.url,
+        serde_json::to_string(&columns).unwrap()
+    ));
+    b.feed(from_a);
+    assert_eq!(fetched_changed(&b), 1 + total as u64);
+    b.restart_feed(from_a);
+    b.feed(from_a);
+    assert_eq!(fetched_changed(&b), 1 + total as u64);
+}

@@ -49,6 +49,8 @@ pub struct Item {
     pub lookup: String,
     pub selection: Selection,
     pub may_insert: bool,
+    /// What the receiver remembers of the record once applied (see `identities::Pair`).
+    pub digest: Option<String>,
 }
 
 /// What happened to one item, with the local user id where there is one.
@@ -93,6 +95,7 @@ pub fn apply(
     table: &UserTable,
     account_id: i64,
     records: &[UserRecord],
+    digests: &[Option<String>],
     selection: &Selection,
 ) -> Result<Outcome> {
     let remote_ids: Vec<u64> = records.iter().filter_map(|r| r.id).collect();
@@ -143,6 +146,7 @@ pub fn apply(
                 record: r.clone(),
                 selection: chosen,
                 may_insert: true,
+                digest: None,
             }
         })
         .collect();
@@ -154,6 +158,9 @@ pub fn apply(
         .collect();
     let removed = outbox::tombstones(conn, t, &missing)?;
     let mut items = items;
+    for (item, digest) in items.iter_mut().zip(digests) {
+        item.digest = digest.clone();
+    }
     for item in items.iter_mut() {
         if let Some(tombstone) = removed.get(&item.lookup) {
             if item.record.versions.values().max().unwrap_or(&zero) <= tombstone {
@@ -203,12 +210,16 @@ pub fn remember(
     items: &[Item],
     results: &[Applied],
 ) -> Result<()> {
-    let pairs: Vec<(u64, u64)> = items
+    let pairs: Vec<identities::Pair> = items
         .iter()
         .zip(results)
         .filter_map(|(item, result)| match result {
             Applied::Inserted(local) | Applied::Updated(local) | Applied::Unchanged(local) => {
-                item.record.id.map(|remote| (remote, *local))
+                item.record.id.map(|remote| identities::Pair {
+                    remote,
+                    local: *local,
+                    digest: item.digest.clone(),
+                })
             }
             _ => None,
         })

@@ -14,10 +14,10 @@ use crate::error::{Code, Error, Result};
 use crate::service::apply::{self, Failure, Outcome, Selection};
 use crate::state::Site;
 use crate::storage::logs::{self, LogType, NewLog};
-use crate::storage::{accounts, Tables};
+use crate::storage::{accounts, identities, Tables};
 use crate::transport::client::Answer;
 use crate::transport::signing;
-use crate::transport::wire::{FeedAnswer, Request};
+use crate::transport::wire::{FeedAnswer, Request, UsersAnswer};
 
 /// The longest a single call may keep feeding; a web request stops well before PHP's limit.
 pub const MAX_BUDGET_MS: u64 = 3_600_000;
@@ -85,9 +85,9 @@ pub fn run(site: &mut Site, request: &FeedRequest) -> Result<FeedProgress> {
         let account = accounts::get(site.installed_conn()?, &tables, request.account_id)?;
         let fetch = match ahead.take() {
             Some(f) if f.cursor == account.last_user_id => f,
-            _ => Fetch::start(site, &account, totals.is_none())?,
+            _ => Fetch::page(site, &account, totals.is_none())?,
         };
-        let page = receive_page(site, &account, fetch)?;
+        let mut page = receive_page(site, &account, fetch)?;
         let (total, remaining) = match (page.total, page.remaining) {
             (Some(t), Some(r)) => (t, r),
             _ => {
@@ -95,7 +95,7 @@ pub fn run(site: &mut Site, request: &FeedRequest) -> Result<FeedProgress> {
                 (
                     t,
                     if page.more {
-                        r.saturating_sub(page.users.len() as u64)
+                        r.saturating_sub(page.served() as u64)
                     } else {
                         0
                     },
@@ -110,10 +110,27 @@ pub fn run(site: &mut Site, request: &FeedRequest) -> Result<FeedProgress> {
         if another {
             let mut next = account.clone();
             next.last_user_id = page.next_cursor;
-            ahead = Some(Fetch::start(site, &next, false)?);
+            ahead = Some(Fetch::page(site, &next, false)?);
         }
 
-        apply_batch(site, &account, &page, total, remaining, &mut progress)?;
+        let skipped = match fetch_changed(site, &account, &mut page) {
+            Ok(skipped) => skipped,
+            Err(e) => {
+                if let Some(f) = ahead {
+                    f.abandon();
+                }
+                return Err(e);
+            }
+        };
+        apply_batch(
+            site,
+            &account,
+            &page,
+            skipped,
+            total,
+            remaining,
+            &mut progress,
+        )?;
         progress.batches += 1;
         if !page.more {
             progress.done = true;
@@ -137,12 +154,26 @@ struct Fetch {
 }
 
 impl Fetch {
-    fn start(site: &mut Site, account: &Account, totals: bool) -> Result<Fetch> {
+    /// The page after the account's cursor: the records, or only their digests where this
+    /// site already holds users of the account beyond the cursor.
+    fn page(site: &mut Site, account: &Account, totals: bool) -> Result<Fetch> {
+        let tables = site.tables.clone();
+        let digests = identities::any_after(
+            site.installed_conn()?,
+            &tables,
+            account.id,
+            account.last_user_id,
+        )?;
         let request = Request::Feed {
             cursor: account.last_user_id,
             limit: site.config.feed_limit as u64,
             totals,
+            digests,
         };
+        Fetch::start(site, account, request)
+    }
+
+    fn start(site: &mut Site, account: &Account, request: Request) -> Result<Fetch> {
         let client = site.client()?;
         let key = site.config.api_key.clone();
         let previous = site.config.previous_key().map(str::to_string);
@@ -204,28 +235,158 @@ fn receive_page(site: &mut Site, account: &Account, fetch: Fetch) -> Result<Feed
     }
 }
 
+/// For a page of digests: fetches the records of the users whose digest differs from the
+/// one remembered for them here and puts them in the page. Returns how many users it left
+/// out because their digest is the same (nothing about them changed since they were applied).
+fn fetch_changed(site: &mut Site, account: &Account, page: &mut FeedAnswer) -> Result<u64> {
+    if !page.users.is_empty() || page.digests.is_empty() {
+        return Ok(0);
+    }
+    let tables = site.tables.clone();
+    let ids: Vec<u64> = page.digests.iter().map(|(id, _)| *id).collect();
+    let known = identities::digests(site.installed_conn()?, &tables, account.id, &ids)?;
+    let fingerprint = fingerprint(site, account);
+    let changed: Vec<u64> = page
+        .digests
+        .iter()
+        .filter(|(id, digest)| known.get(id) != Some(&remembered(&fingerprint, digest)))
+        .map(|(id, _)| *id)
+        .collect();
+    let skipped = (page.digests.len() - changed.len()) as u64;
+    page.digests.clear();
+    if changed.is_empty() {
+        return Ok(skipped);
+    }
+    let request = Request::Users { ids: changed };
+    let fetch = Fetch::start(site, account, request)?;
+    let (request, answer) = fetch.wait();
+    let asked = match &request {
+        Request::Users { ids } => ids.clone(),
+        _ => Vec::new(),
+    };
+    match answer.and_then(|a| read_users(a, &asked)) {
+        Ok(found) => {
+            log_users(
+                site.installed_conn()?,
+                &tables,
+                account,
+                &request,
+                Ok(&found),
+            )?;
+            page.users = found.users;
+            page.digests = found.digests;
+            // Users asked for that are no longer served (deactivated meanwhile) are left as
+            // they are, like a user the page does not hold.
+            Ok(skipped + (asked.len() - page.users.len()) as u64)
+        }
+        Err(e) => {
+            let conn = site.installed_conn()?;
+            accounts::record_status(conn, &tables, account.id, "ERROR", &e.message)?;
+            log_users(conn, &tables, account, &request, Err(&e))?;
+            Err(Error::new(
+                e.code,
+                format!("feed from {} failed: {}", account.name, e.message),
+            ))
+        }
+    }
+}
+
+/// What the receiver remembers of a record it applied: the sender's digest together with
+/// what decided how it was applied here. A change of the account's columns or of this site's
+/// time zone makes every remembered digest differ, and the next feed applies everything again.
+fn remembered(fingerprint: &str, digest: &str) -> String {
+    signing::digest(format!("{fingerprint}\n{digest}").as_bytes())
+}
+
+fn fingerprint(site: &Site, account: &Account) -> String {
+    let mut columns = account.columns.clone();
+    columns.sort();
+    format!("{}|{}", columns.join(","), site.users.zone.name)
+}
+
+fn read_users(answer: Answer, asked: &[u64]) -> Result<UsersAnswer> {
+    let json = answer.into_json()?;
+    let found: UsersAnswer = serde_json::from_value(json).map_err(|e| {
+        Error::remote(format!(
+            "the users answer is not of the expected shape: {e}"
+        ))
+    })?;
+    if found.digests.len() != found.users.len() {
+        return Err(Error::remote(
+            "the users answer does not give one digest a user",
+        ));
+    }
+    let asked: std::collections::HashSet<u64> = asked.iter().copied().collect();
+    if let Some((id, _)) = found.digests.iter().find(|(id, _)| !asked.contains(id)) {
+        return Err(Error::remote(format!(
+            "the users answer holds user {id}, which was not asked for"
+        )));
+    }
+    Ok(found)
+}
+
+fn log_users(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    account: &Account,
+    request: &Request,
+    result: std::result::Result<&UsersAnswer, &Error>,
+) -> Result<()> {
+    let (status, response, content) = match result {
+        Ok(found) => (
+            200,
+            format!("{} changed users fetched", found.users.len()),
+            json!({
+                "request": {"action": "users", "ids": match request { Request::Users { ids } => ids.len(), _ => 0 }},
+                "answer": {"users": found.users.len(),
+                           "emails": found.users.iter().filter_map(|u| u.pointer("/user/s_email")).collect::<Vec<_>>()}
+            }),
+        ),
+        Err(e) => (
+            0,
+            e.message.clone(),
+            json!({"request": {"action": "users"}, "error": e.message}),
+        ),
+    };
+    logs::write(
+        conn,
+        t,
+        &NewLog {
+            kind: LogType::FEED,
+            account_id: Some(account.id),
+            account_name: &account.name,
+            key: &mask_key(&signing::key_id(&account.api_key)),
+            ip: "",
+            status,
+            response,
+            content: content.to_string(),
+        },
+    )
+}
+
 /// Applies one page and adds it to the progress.
 fn apply_batch(
     site: &mut Site,
     account: &Account,
     page: &FeedAnswer,
+    skipped: u64,
     total: u64,
     remaining: u64,
     progress: &mut FeedProgress,
 ) -> Result<()> {
     let tables = site.tables.clone();
-    let (records, failures) = decode_records(page);
+    let batch = decode_records(page, &fingerprint(site, account), skipped);
     let selection = Selection::from_account_columns(&account.columns);
     let p = Progress {
         total,
         remaining,
-        last_retrieved: page.users.len() as u64,
+        last_retrieved: page.users.len() as u64 + skipped,
         limit: page.limit,
         from_user_id: account.last_user_id,
     };
 
     let outcome = crate::service::with_retries(site, |site| {
-        apply_page(site, account, page, &records, &failures, &selection, &p)
+        apply_page(site, account, page, &batch, &selection, &p)
     })
     .inspect_err(|e| {
         if let Ok(conn) = site.installed_conn() {
@@ -237,7 +398,7 @@ fn apply_batch(
         }
     })?;
 
-    progress.retrieved += page.users.len() as u64;
+    progress.retrieved += page.users.len() as u64 + skipped;
     progress.applied += outcome.applied();
     progress.unchanged += outcome.unchanged;
     progress.failed += outcome.failed.len() as u64;
@@ -257,8 +418,7 @@ fn apply_page(
     site: &mut Site,
     account: &Account,
     page: &FeedAnswer,
-    records: &[UserRecord],
-    failures: &[Failure],
+    batch: &Batch,
     selection: &Selection,
     p: &Progress,
 ) -> Result<Outcome> {
@@ -281,8 +441,17 @@ fn apply_page(
         ));
     }
     tx.query_drop("SET @account_sync_applying = 1")?;
-    let mut outcome = apply::apply(&mut tx, &tables, &users, account.id, records, selection)?;
-    outcome.failed.extend(failures.iter().cloned());
+    let mut outcome = apply::apply(
+        &mut tx,
+        &tables,
+        &users,
+        account.id,
+        &batch.records,
+        &batch.digests,
+        selection,
+    )?;
+    outcome.unchanged += batch.skipped;
+    outcome.failed.extend(batch.failures.iter().cloned());
     let status = if outcome.failed.is_empty() {
         "OK"
     } else {
@@ -315,7 +484,7 @@ fn read_page(answer: Answer, cursor: u64) -> Result<FeedAnswer> {
             page.cursor
         )));
     }
-    if page.more && (page.users.is_empty() || page.next_cursor <= cursor) {
+    if page.more && (page.served() == 0 || page.next_cursor <= cursor) {
         return Err(Error::remote(
             "the page says more users follow but does not move past the cursor",
         ));
@@ -323,15 +492,49 @@ fn read_page(answer: Answer, cursor: u64) -> Result<FeedAnswer> {
     if page.next_cursor < cursor {
         return Err(Error::remote("the page moves the cursor backwards"));
     }
+    if !page.users.is_empty() && !page.digests.is_empty() && page.digests.len() != page.users.len()
+    {
+        return Err(Error::remote("the page does not give one digest a user"));
+    }
+    if let Some((id, _)) = page
+        .digests
+        .iter()
+        .find(|(id, _)| *id <= cursor || *id > page.next_cursor)
+    {
+        return Err(Error::remote(format!(
+            "the page gives a digest for user {id}, outside the ids it covers"
+        )));
+    }
     Ok(page)
 }
 
-fn decode_records(page: &FeedAnswer) -> (Vec<UserRecord>, Vec<Failure>) {
+/// A page ready to apply.
+struct Batch {
+    records: Vec<UserRecord>,
+    /// What to remember of each record once applied: none when the page gave no digest for
+    /// it, or one naming another user.
+    digests: Vec<Option<String>>,
+    /// Records that could not be read.
+    failures: Vec<Failure>,
+    /// Users of the page left out because their digest had not changed.
+    skipped: u64,
+}
+
+fn decode_records(page: &FeedAnswer, fingerprint: &str, skipped: u64) -> Batch {
     let mut records = Vec::with_capacity(page.users.len());
+    let mut digests = Vec::with_capacity(page.users.len());
     let mut failures = Vec::new();
     for (index, json) in page.users.iter().enumerate() {
         match UserRecord::from_json(json) {
-            Ok(r) => records.push(r),
+            Ok(r) => {
+                let digest = page
+                    .digests
+                    .get(index)
+                    .filter(|(id, _)| r.id == Some(*id))
+                    .map(|(_, d)| remembered(fingerprint, d));
+                records.push(r);
+                digests.push(digest);
+            }
             Err(e) => {
                 let email = json
                     .pointer("/user/s_email")
@@ -345,7 +548,12 @@ fn decode_records(page: &FeedAnswer) -> (Vec<UserRecord>, Vec<Failure>) {
             }
         }
     }
-    (records, failures)
+    Batch {
+        records,
+        digests,
+        failures,
+        skipped,
+    }
 }
 
 fn log_transmission(
@@ -361,12 +569,12 @@ fn log_transmission(
             match (page.remaining, page.total) {
                 (Some(remaining), Some(total)) => format!(
                     "{} users, next cursor {}, {remaining} remaining of {total}",
-                    page.users.len(),
+                    page.served(),
                     page.next_cursor
                 ),
                 _ => format!(
                     "{} users, next cursor {}, more: {}",
-                    page.users.len(),
+                    page.served(),
                     page.next_cursor,
                     page.more
                 ),
@@ -375,7 +583,7 @@ fn log_transmission(
                 "request": request.to_json(),
                 "answer": {"cursor": page.cursor, "limit": page.limit, "next_cursor": page.next_cursor,
                            "more": page.more, "total": page.total, "remaining": page.remaining,
-                           "users": page.users.len(),
+                           "users": page.served(), "digests_only": page.users.is_empty() && !page.digests.is_empty(),
                            "emails": page.users.iter().filter_map(|u| u.pointer("/user/s_email")).collect::<Vec<_>>()}
             }),
         ),

@@ -332,6 +332,7 @@ pub fn receive(site: &mut Site, account: &Account, events: &[Json]) -> Result<Ve
                     lookup,
                     selection: chosen,
                     may_insert: false,
+                    digest: None,
                 });
                 item_events.push((*index, e, winners));
             }
@@ -351,6 +352,7 @@ pub fn receive(site: &mut Site, account: &Account, events: &[Json]) -> Result<Ve
                     record,
                     selection: selection.clone(),
                     may_insert: true,
+                    digest: None,
                 });
                 item_events.push((*index, e, everything));
             }

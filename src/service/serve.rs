@@ -210,8 +210,13 @@ pub fn handle(site: &mut Site, request: &HttpRequest) -> Result<HttpResponse> {
             cursor,
             limit,
             totals,
+            digests,
         } => {
-            let (response, shown) = feed(site, *cursor, *limit, *totals)?;
+            let (response, shown) = feed(site, *cursor, *limit, *totals, *digests)?;
+            (LogType::FEED, response, shown)
+        }
+        Request::Users { ids } => {
+            let (response, shown) = users_by_id(site, ids)?;
             (LogType::FEED, response, shown)
         }
         Request::Stream { events } => {
@@ -295,61 +300,27 @@ fn ping(site: &Site, account: &Account) -> HttpResponse {
     HttpResponse::json(200, body.to_string())
 }
 
-/// The page, and what the log keeps of it (counts, not the users).
-fn feed(site: &mut Site, cursor: u64, asked: u64, totals: bool) -> Result<(HttpResponse, String)> {
+/// The page, and what the log keeps of it (counts, not the users). With `digests`, the page
+/// holds each user's id and digest only.
+fn feed(
+    site: &mut Site,
+    cursor: u64,
+    asked: u64,
+    totals: bool,
+    digests: bool,
+) -> Result<(HttpResponse, String)> {
     let limit = asked.min(site.config.feed_limit as u64);
     let t = site.tables.clone();
     let table = site.users.clone();
     let conn = site.installed_conn()?;
     let mut page = users::feed_page(conn, &t, &table, cursor, limit, totals)?;
-    // What this site knows of when its values were set travels with them, so that the
-    // receiver keeps a value it changed itself later.
-    let site_id = crate::storage::schema::site_id(conn, &t)?;
-    let ids: Vec<u64> = page.records.iter().map(|(id, _)| *id).collect();
-    let mut versions = crate::storage::outbox::versions(conn, &t, &ids, &site_id)?;
-    for (id, record) in page.records.iter_mut() {
-        record.versions = versions.remove(id).unwrap_or_default();
-        record.versions = crate::domain::record::compact_versions(
-            std::mem::take(&mut record.versions),
-            &table.travelling(),
-        );
-        crate::domain::time::dates_to_utc(record, &table.zone);
-        table.mark_absent_descriptions(record);
-    }
+    prepare(conn, &t, &table, &mut page.records)?;
     let next_cursor = page.records.last().map(|(id, _)| *id).unwrap_or(cursor);
-    let users: Vec<&UserRecord> = page.records.iter().map(|(_, r)| r).collect();
     let total = page.totals.map(|(t, _)| t);
     let remaining = page.totals.map(|(_, r)| r);
-    let answer = json_page(
-        cursor,
-        limit,
-        next_cursor,
-        page.more,
-        total,
-        remaining,
-        &users,
-    );
-    let shown = json!({
-        "request": {"action": "feed", "cursor": cursor, "limit": asked, "totals": totals},
-        "answer": {"limit": limit, "next_cursor": next_cursor, "more": page.more, "total": total,
-                   "remaining": remaining, "users": users.len()}
-    });
-    let body = answer.map_err(|e| Error::input(format!("cannot encode the page: {e}")))?;
-    Ok((HttpResponse::json(200, body), shown.to_string()))
-}
-
-/// The feed answer of docs/protocol.md, written straight from the records.
-fn json_page(
-    cursor: u64,
-    limit: u64,
-    next_cursor: u64,
-    more: bool,
-    total: Option<u64>,
-    remaining: Option<u64>,
-    users: &[&UserRecord],
-) -> serde_json::Result<String> {
+    let (texts, sums) = encode(&page.records, !digests)?;
     #[derive(Serialize)]
-    struct Page<'a> {
+    struct Head {
         ok: bool,
         protocol: u64,
         cursor: u64,
@@ -358,19 +329,112 @@ fn json_page(
         more: bool,
         total: Option<u64>,
         remaining: Option<u64>,
-        users: &'a [&'a UserRecord],
     }
-    serde_json::to_string(&Page {
+    let head = Head {
         ok: true,
         protocol: PROTOCOL_VERSION,
         cursor,
         limit,
         next_cursor,
-        more,
+        more: page.more,
         total,
         remaining,
-        users,
-    })
+    };
+    let body = with_records(&head, &texts, &sums)?;
+    let shown = json!({
+        "request": {"action": "feed", "cursor": cursor, "limit": asked, "totals": totals, "digests": digests},
+        "answer": {"limit": limit, "next_cursor": next_cursor, "more": page.more, "total": total,
+                   "remaining": remaining, "users": page.records.len()}
+    });
+    Ok((HttpResponse::json(200, body), shown.to_string()))
+}
+
+/// The records of the users asked for by id, those of them still active and enabled.
+fn users_by_id(site: &mut Site, ids: &[u64]) -> Result<(HttpResponse, String)> {
+    let t = site.tables.clone();
+    let table = site.users.clone();
+    let conn = site.installed_conn()?;
+    let mut records = users::records_by_id(conn, &t, &table, ids)?;
+    prepare(conn, &t, &table, &mut records)?;
+    let (texts, sums) = encode(&records, true)?;
+    let body = with_records(
+        &json!({"ok": true, "protocol": PROTOCOL_VERSION}),
+        &texts,
+        &sums,
+    )?;
+    let shown = json!({
+        "request": {"action": "users", "ids": ids.len()},
+        "answer": {"users": records.len()}
+    });
+    Ok((HttpResponse::json(200, body), shown.to_string()))
+}
+
+/// Readies records read from the user table for travel: what this site knows of when their
+/// values were set goes with them (so that the receiver keeps a value it changed itself
+/// later), dates go in UTC, and locales without a description are named.
+fn prepare(
+    conn: &mut mysql::Conn,
+    t: &crate::storage::Tables,
+    table: &users::UserTable,
+    records: &mut [(u64, UserRecord)],
+) -> Result<()> {
+    let site_id = crate::storage::schema::site_id(conn, t)?;
+    let ids: Vec<u64> = records.iter().map(|(id, _)| *id).collect();
+    let mut versions = crate::storage::outbox::versions(conn, t, &ids, &site_id)?;
+    let travelling = table.travelling();
+    for (id, record) in records.iter_mut() {
+        record.versions = crate::domain::record::compact_versions(
+            versions.remove(id).unwrap_or_default(),
+            &travelling,
+        );
+        crate::domain::time::dates_to_utc(record, &table.zone);
+        table.mark_absent_descriptions(record);
+    }
+    Ok(())
+}
+
+/// Each record's text (when `records` asks for them) and its (id, digest).
+type Encoded = (Vec<String>, Vec<(u64, String)>);
+
+fn encode(records: &[(u64, UserRecord)], with_texts: bool) -> Result<Encoded> {
+    let mut texts = Vec::with_capacity(if with_texts { records.len() } else { 0 });
+    let mut sums = Vec::with_capacity(records.len());
+    for (id, record) in records {
+        let (text, digest) = record
+            .encode()
+            .map_err(|e| Error::input(format!("cannot encode user {id}: {e}")))?;
+        if with_texts {
+            texts.push(text);
+        }
+        sums.push((*id, digest));
+    }
+    Ok((texts, sums))
+}
+
+/// The JSON object `head` with `users` (the record texts) and `digests` added: the records
+/// are written as they were encoded for their digests, not encoded a second time.
+fn with_records(head: &impl Serialize, texts: &[String], sums: &[(u64, String)]) -> Result<String> {
+    let fail = |e: serde_json::Error| Error::input(format!("cannot encode the page: {e}"));
+    let mut body = serde_json::to_string(head).map_err(fail)?;
+    if body.pop() != Some('}') {
+        return Err(Error::input(
+            "cannot encode the page: its head is not an object",
+        ));
+    }
+    let size: usize = texts.iter().map(|t| t.len() + 1).sum();
+    body.reserve(size + sums.len() * 48 + 32);
+    body.push_str(if body.ends_with('{') { "" } else { "," });
+    body.push_str("\"users\":[");
+    for (i, text) in texts.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(text);
+    }
+    body.push_str("],\"digests\":");
+    body.push_str(&serde_json::to_string(sums).map_err(fail)?);
+    body.push('}');
+    Ok(body)
 }
 
 fn stream(site: &mut Site, account: &Account, events: &[serde_json::Value]) -> HttpResponse {

@@ -58,31 +58,88 @@ pub fn remote_ids(
     Ok(rows.into_iter().collect())
 }
 
-/// Remembers (remote id, local id) pairs of one account.
+/// A remote user this site has applied: who it is here, and the digest of the feed record
+/// it was applied from (none when it came another way).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pair {
+    pub remote: u64,
+    pub local: u64,
+    pub digest: Option<String>,
+}
+
+/// Remembers pairs of one account. A pair without a digest forgets the one it had: the user
+/// changed here since, so the next feed fetches it in full.
 pub fn remember(
     conn: &mut impl Queryable,
     t: &Tables,
     account_id: i64,
-    pairs: &[(u64, u64)],
+    pairs: &[Pair],
 ) -> Result<()> {
     for chunk in pairs.chunks(10_000) {
-        let values = vec!["(?, ?, ?)"; chunk.len()].join(", ");
+        let values = vec!["(?, ?, ?, ?)"; chunk.len()].join(", ");
         let params: Vec<Sql> = chunk
             .iter()
-            .flat_map(|(remote, local)| {
-                [Sql::Int(account_id), Sql::UInt(*remote), Sql::UInt(*local)]
+            .flat_map(|p| {
+                [
+                    Sql::Int(account_id),
+                    Sql::UInt(p.remote),
+                    Sql::UInt(p.local),
+                    p.digest.as_deref().map(Sql::from).unwrap_or(Sql::NULL),
+                ]
             })
             .collect();
         conn.exec_drop(
             format!(
-                "INSERT INTO {} (fk_i_account_id, i_remote_id, fk_i_user_id) VALUES {values}
-                 ON DUPLICATE KEY UPDATE fk_i_user_id = VALUES(fk_i_user_id)",
+                "INSERT INTO {} (fk_i_account_id, i_remote_id, fk_i_user_id, s_digest) VALUES {values}
+                 ON DUPLICATE KEY UPDATE fk_i_user_id = VALUES(fk_i_user_id), s_digest = VALUES(s_digest)",
                 t.plugin("identity")
             ),
             params,
         )?;
     }
     Ok(())
+}
+
+/// The digests remembered for these remote ids of one account, where the local user still
+/// exists: remote id to digest.
+pub fn digests(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    account_id: i64,
+    remote_ids: &[u64],
+) -> Result<HashMap<u64, String>> {
+    let rows: Vec<(u64, String)> = select_in(
+        conn,
+        |list| {
+            format!(
+                "SELECT i.i_remote_id, i.s_digest FROM {} i JOIN {} u ON u.pk_i_id = i.fk_i_user_id
+                 WHERE i.fk_i_account_id = ? AND i.s_digest IS NOT NULL AND i.i_remote_id IN ({list})",
+                t.plugin("identity"),
+                t.osclass("user")
+            )
+        },
+        &[Sql::Int(account_id)],
+        &id_params(remote_ids),
+    )?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Whether this site has applied a user of the account with an id above `cursor`: a feed
+/// from there asks for digests first.
+pub fn any_after(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    account_id: i64,
+    cursor: u64,
+) -> Result<bool> {
+    let found: Option<u8> = conn.exec_first(
+        format!(
+            "SELECT 1 FROM {} WHERE fk_i_account_id = ? AND i_remote_id > ? AND s_digest IS NOT NULL LIMIT 1",
+            t.plugin("identity")
+        ),
+        (account_id, cursor),
+    )?;
+    Ok(found.is_some())
 }
 
 /// Forgets a local user that was removed.

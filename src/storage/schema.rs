@@ -112,6 +112,10 @@ const MIGRATIONS: &[Migration] = &[
             PRIMARY KEY (fk_i_account_id, i_remote_id),
             KEY idx_user (fk_i_user_id)
         ) ENGINE=InnoDB"],
+    // 5: the digest of the record each user was last fed from, so that a feed run again
+    // fetches only the users that changed.
+    &["ALTER TABLE `{p}t_account_sync_identity`
+            ADD COLUMN s_digest CHAR(32) CHARACTER SET ascii NULL"],
 ];
 
 /// The schema version this library works with.

@@ -288,31 +288,10 @@ pub fn feed_page(
         (cursor, limit + 1),
     )?;
     let more = rows.len() as u64 > limit;
-    let infos = infos(table, &cols);
-    let mut records = Vec::with_capacity(rows.len());
-    for mut row in rows.into_iter().take(limit as usize) {
-        let id: u64 = row.take(0).unwrap_or(0);
-        let columns = read_columns(&infos, row, 1);
-        records.push((
-            id,
-            UserRecord {
-                id: Some(id),
-                columns,
-                ..Default::default()
-            },
-        ));
-    }
-
-    let ids: Vec<u64> = records.iter().map(|(id, _)| *id).collect();
-    let mut descriptions = descriptions_of(conn, t, &ids)?;
-    for (id, record) in records.iter_mut() {
-        if let Some(d) = descriptions.remove(id) {
-            record.descriptions = d;
-        }
-    }
+    let records = records_of(conn, t, table, rows.into_iter().take(limit as usize))?;
 
     let totals = if totals {
-        let next = ids.last().copied().unwrap_or(cursor);
+        let next = records.last().map(|(id, _)| *id).unwrap_or(cursor);
         let counted: Option<(u64, u64)> = conn.exec_first(
             format!(
                 "SELECT COUNT(*), COALESCE(SUM(pk_i_id > ?), 0) FROM {} WHERE b_active = 1 AND b_enabled = 1",
@@ -329,6 +308,62 @@ pub fn feed_page(
         more,
         totals,
     })
+}
+
+/// These users, those of them that are active and enabled, ascending by id, with their
+/// descriptions: what the feed serves of them.
+pub fn records_by_id(
+    conn: &mut Conn,
+    t: &Tables,
+    table: &UserTable,
+    ids: &[u64],
+) -> Result<Vec<(u64, UserRecord)>> {
+    let cols = table.travelling();
+    let rows: Vec<Row> = select_in(
+        conn,
+        |list| {
+            format!(
+                "SELECT pk_i_id, {} FROM {} WHERE b_active = 1 AND b_enabled = 1 AND pk_i_id IN ({list})",
+                select_list(&cols),
+                t.osclass("user")
+            )
+        },
+        &[],
+        &id_params(ids),
+    )?;
+    let mut records = records_of(conn, t, table, rows.into_iter())?;
+    records.sort_by_key(|(id, _)| *id);
+    Ok(records)
+}
+
+/// Rows of `pk_i_id` and the travelling columns, as records with their descriptions.
+fn records_of(
+    conn: &mut Conn,
+    t: &Tables,
+    table: &UserTable,
+    rows: impl Iterator<Item = Row>,
+) -> Result<Vec<(u64, UserRecord)>> {
+    let infos = infos(table, &table.travelling());
+    let mut records: Vec<(u64, UserRecord)> = rows
+        .map(|mut row| {
+            let id: u64 = row.take(0).unwrap_or(0);
+            let columns = read_columns(&infos, row, 1);
+            let record = UserRecord {
+                id: Some(id),
+                columns,
+                ..Default::default()
+            };
+            (id, record)
+        })
+        .collect();
+    let ids: Vec<u64> = records.iter().map(|(id, _)| *id).collect();
+    let mut descriptions = descriptions_of(conn, t, &ids)?;
+    for (id, record) in records.iter_mut() {
+        if let Some(d) = descriptions.remove(id) {
+            record.descriptions = d;
+        }
+    }
+    Ok(records)
 }
 
 /// Descriptions of these users, by user id and locale.

@@ -35,10 +35,17 @@ pub enum Request {
     Ping,
     /// `totals`: whether the answer should count the users (a full scan of the source's user
     /// table); a feed asks on its first page and works the rest out from the pages.
+    /// `digests`: answer with each user's id and digest instead of the records, so that a
+    /// receiver already holding most of them fetches only the ones that changed.
     Feed {
         cursor: u64,
         limit: u64,
         totals: bool,
+        digests: bool,
+    },
+    /// The records of these users (those still active and enabled), with their digests.
+    Users {
+        ids: Vec<u64>,
     },
     Stream {
         events: Vec<Json>,
@@ -70,19 +77,36 @@ impl Request {
                 Ok(Request::Ping)
             }
             "feed" => {
-                only_fields(object, &["action", "cursor", "limit", "totals"])?;
+                only_fields(object, &["action", "cursor", "limit", "totals", "digests"])?;
                 let cursor = whole_number(object, "cursor", 0, u32::MAX as u64)?;
                 let limit = whole_number(object, "limit", 1, MAX_FEED_LIMIT)?;
-                let totals = match object.get("totals") {
-                    None => true,
-                    Some(Json::Bool(b)) => *b,
-                    Some(_) => return Err(Error::input("totals must be true or false")),
-                };
                 Ok(Request::Feed {
                     cursor,
                     limit,
-                    totals,
+                    totals: flag(object, "totals", true)?,
+                    digests: flag(object, "digests", false)?,
                 })
+            }
+            "users" => {
+                only_fields(object, &["action", "ids"])?;
+                let refuse = || {
+                    Error::input(format!(
+                        "ids must be an array of 1 to {MAX_FEED_LIMIT} user ids (whole numbers from 1 to {})",
+                        u32::MAX
+                    ))
+                };
+                let Some(Json::Array(list)) = object.get("ids") else {
+                    return Err(refuse());
+                };
+                if list.is_empty() || list.len() > MAX_FEED_LIMIT as usize {
+                    return Err(refuse());
+                }
+                let ids = list
+                    .iter()
+                    .map(|v| v.as_u64().filter(|n| (1..=u32::MAX as u64).contains(n)))
+                    .collect::<Option<Vec<u64>>>()
+                    .ok_or_else(refuse)?;
+                Ok(Request::Users { ids })
             }
             "stream" => {
                 only_fields(object, &["action", "events"])?;
@@ -94,7 +118,7 @@ impl Request {
                 }
             }
             other => Err(Error::input(format!(
-                "unknown action {other:?}; this site knows ping, feed and stream"
+                "unknown action {other:?}; this site knows ping, feed, users and stream"
             ))),
         }
     }
@@ -106,9 +130,11 @@ impl Request {
                 cursor,
                 limit,
                 totals,
+                digests,
             } => {
-                serde_json::json!({"action": "feed", "cursor": cursor, "limit": limit, "totals": totals})
+                serde_json::json!({"action": "feed", "cursor": cursor, "limit": limit, "totals": totals, "digests": digests})
             }
+            Request::Users { ids } => serde_json::json!({"action": "users", "ids": ids}),
             Request::Stream { events } => serde_json::json!({"action": "stream", "events": events}),
         }
     }
@@ -118,6 +144,14 @@ fn only_fields(object: &Map<String, Json>, allowed: &[&str]) -> Result<()> {
     match object.keys().find(|k| !allowed.contains(&k.as_str())) {
         Some(unknown) => Err(Error::input(format!("unknown field {unknown:?}"))),
         None => Ok(()),
+    }
+}
+
+fn flag(object: &Map<String, Json>, field: &str, default: bool) -> Result<bool> {
+    match object.get(field) {
+        None => Ok(default),
+        Some(Json::Bool(b)) => Ok(*b),
+        Some(_) => Err(Error::input(format!("{field} must be true or false"))),
     }
 }
 
@@ -149,7 +183,30 @@ pub struct FeedAnswer {
     /// Present when the request asked for totals.
     pub total: Option<u64>,
     pub remaining: Option<u64>,
+    /// The records; empty when the request asked for digests.
     pub users: Vec<Json>,
+    /// (user id, digest) of each user of the page: beside the records, one each in the same
+    /// order, or alone when the request asked for digests. A page without them is still
+    /// valid: its users are then fetched in full by the next feed too.
+    #[serde(default)]
+    pub digests: Vec<(u64, String)>,
+}
+
+impl FeedAnswer {
+    /// How many users the page covers, in records or in digests.
+    pub fn served(&self) -> usize {
+        self.users.len().max(self.digests.len())
+    }
+}
+
+/// The answer to a users request: the records asked for that are still active and enabled,
+/// and their digests, one each in the same order.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UsersAnswer {
+    pub ok: bool,
+    pub protocol: u64,
+    pub users: Vec<Json>,
+    pub digests: Vec<(u64, String)>,
 }
 
 /// `{"ok":false,"error":…}`, the body of every refusal but the two about keys.
@@ -172,7 +229,8 @@ mod tests {
             Request::Feed {
                 cursor: 0,
                 limit: 5,
-                totals: true
+                totals: true,
+                digests: false
             }
         );
         assert_eq!(
@@ -180,21 +238,40 @@ mod tests {
             Request::Feed {
                 cursor: 3,
                 limit: 5,
-                totals: false
+                totals: false,
+                digests: false
             }
+        );
+        assert_eq!(
+            Request::parse(br#"{"action":"feed","cursor":3,"limit":5,"digests":true}"#).unwrap(),
+            Request::Feed {
+                cursor: 3,
+                limit: 5,
+                totals: true,
+                digests: true
+            }
+        );
+        assert_eq!(
+            Request::parse(br#"{"action":"users","ids":[4,2,9]}"#).unwrap(),
+            Request::Users { ids: vec![4, 2, 9] }
         );
         assert!(
             Request::parse(br#"{"action":"feed","cursor":3,"limit":5,"totals":"no"}"#).is_err()
         );
-        let round = Request::Feed {
-            cursor: 7,
-            limit: 9,
-            totals: false,
-        };
-        assert_eq!(
-            Request::parse(round.to_json().to_string().as_bytes()).unwrap(),
-            round
-        );
+        for round in [
+            Request::Feed {
+                cursor: 7,
+                limit: 9,
+                totals: false,
+                digests: true,
+            },
+            Request::Users { ids: vec![1, 8] },
+        ] {
+            assert_eq!(
+                Request::parse(round.to_json().to_string().as_bytes()).unwrap(),
+                round
+            );
+        }
     }
 
     #[test]
@@ -234,6 +311,32 @@ mod tests {
             ),
             (b"{\"action\":\"feed\",\"limit\":5}", "cursor is missing"),
             (b"\xff\xfe", "not UTF-8"),
+            (
+                b"{\"action\":\"feed\",\"cursor\":0,\"limit\":5,\"digests\":1}",
+                "digests must be true or false",
+            ),
+            (b"{\"action\":\"users\"}", "ids must be an array"),
+            (b"{\"action\":\"users\",\"ids\":[]}", "ids must be an array"),
+            (
+                b"{\"action\":\"users\",\"ids\":[0]}",
+                "ids must be an array",
+            ),
+            (
+                b"{\"action\":\"users\",\"ids\":[1,\"2\"]}",
+                "ids must be an array",
+            ),
+            (
+                b"{\"action\":\"users\",\"ids\":[1.5]}",
+                "ids must be an array",
+            ),
+            (
+                b"{\"action\":\"users\",\"ids\":[4294967296]}",
+                "ids must be an array",
+            ),
+            (
+                b"{\"action\":\"users\",\"ids\":[1],\"x\":1}",
+                "unknown field",
+            ),
         ];
         for (body, want) in cases {
             let err = Request::parse(body).unwrap_err();
