@@ -235,7 +235,11 @@ fn every_bad_request_gets_a_clear_error_and_writes_only_a_log_line() {
             400,
             "digests must be true or false",
         ),
-        (b"{\"action\":\"users\",\"ids\":[]}".to_vec(), 400, "ids must be an array"),
+        (
+            b"{\"action\":\"users\",\"ids\":[]}".to_vec(),
+            400,
+            "ids must be an array",
+        ),
         (
             b"{\"action\":\"users\",\"ids\":\"1,2\"}".to_vec(),
             400,
@@ -247,7 +251,11 @@ fn every_bad_request_gets_a_clear_error_and_writes_only_a_log_line() {
             "ids must be an array",
         ),
         (
-            format!("{{\"action\":\"users\",\"ids\":[{}]}}", vec!["1"; 10_001].join(",")).into_bytes(),
+            format!(
+                "{{\"action\":\"users\",\"ids\":[{}]}}",
+                vec!["1"; 10_001].join(",")
+            )
+            .into_bytes(),
             400,
             "ids must be an array",
         ),

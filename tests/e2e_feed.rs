@@ -372,7 +372,8 @@ fn a_feed_run_again_fetches_only_the_users_that_changed() {
     assert!(users(&b, false) == users(&a, true), "B has the change");
 
     // Fewer columns on the account: what was remembered no longer says what B holds, so
-    // every user is fetched again once, and then no more.
+    // every user is applied again once, and then no more. The first page of digests fetches
+    // all its users; past it the feed asks for whole pages.
     let account = b.account(from_a);
     let mut columns: Vec<String> = account["columns"]
         .as_array()
@@ -389,9 +390,41 @@ fn a_feed_run_again_fetches_only_the_users_that_changed() {
         a.url,
         serde_json::to_string(&columns).unwrap()
     ));
-    b.feed(from_a);
-    assert_eq!(fetched_changed(&b), 1 + total as u64);
+    let fourth = b.feed(from_a);
+    assert!(
+        fourth
+            .last()
+            .unwrap()
+            .contains(&format!("{total} retrieved, 0 applied, 0 failed")),
+        "{fourth:#?}"
+    );
+    assert_eq!(fetched_changed(&b), 1 + 20);
     b.restart_feed(from_a);
     b.feed(from_a);
-    assert_eq!(fetched_changed(&b), 1 + total as u64);
+    assert_eq!(
+        fetched_changed(&b),
+        1 + 20,
+        "everything was remembered again"
+    );
+
+    // B's users emptied behind the plugin's back: nothing remembered stands for a user any
+    // more, and the feed brings them all back in whole pages.
+    support::mysql(
+        Some(&b.db),
+        "SET FOREIGN_KEY_CHECKS = 0; TRUNCATE oc_t_user_description; TRUNCATE oc_t_user",
+    );
+    b.restart_feed(from_a);
+    let fifth = b.feed(from_a);
+    assert!(
+        fifth
+            .last()
+            .unwrap()
+            .contains(&format!("{total} retrieved, {total} applied, 0 failed")),
+        "{fifth:#?}"
+    );
+    assert_eq!(fetched_changed(&b), 1 + 20);
+    assert!(
+        users(&b, false) == users(&a, true),
+        "B holds A's users again"
+    );
 }

@@ -79,13 +79,17 @@ pub fn run(site: &mut Site, request: &FeedRequest) -> Result<FeedProgress> {
     let tables = site.tables.clone();
     let mut ahead: Option<Fetch> = None;
     let mut totals: Option<(u64, u64)> = None;
+    // Digests first while they save work: a page of digests that led to fetching most of its
+    // users anyway (this site lost them, or they all changed) turns the rest of the call to
+    // whole pages.
+    let mut digests_help = true;
 
     loop {
         let batch_started = Instant::now();
         let account = accounts::get(site.installed_conn()?, &tables, request.account_id)?;
         let fetch = match ahead.take() {
             Some(f) if f.cursor == account.last_user_id => f,
-            _ => Fetch::page(site, &account, totals.is_none())?,
+            _ => Fetch::page(site, &account, totals.is_none(), digests_help)?,
         };
         let mut page = receive_page(site, &account, fetch)?;
         let (total, remaining) = match (page.total, page.remaining) {
@@ -104,24 +108,22 @@ pub fn run(site: &mut Site, request: &FeedRequest) -> Result<FeedProgress> {
         };
         totals = Some((total, remaining));
 
+        let served = page.served();
+        let of_digests = page.users.is_empty() && served > 0;
+        let skipped = fetch_changed(site, &account, &mut page)?;
+        if of_digests && page.users.len() * 2 > served {
+            digests_help = false;
+        }
+
         let another = page.more
             && (request.max_batches == 0 || progress.batches + 1 < request.max_batches)
             && started.elapsed() + batch_started.elapsed() * 2 < budget;
         if another {
             let mut next = account.clone();
             next.last_user_id = page.next_cursor;
-            ahead = Some(Fetch::page(site, &next, false)?);
+            ahead = Some(Fetch::page(site, &next, false, digests_help)?);
         }
 
-        let skipped = match fetch_changed(site, &account, &mut page) {
-            Ok(skipped) => skipped,
-            Err(e) => {
-                if let Some(f) = ahead {
-                    f.abandon();
-                }
-                return Err(e);
-            }
-        };
         apply_batch(
             site,
             &account,
@@ -155,15 +157,16 @@ struct Fetch {
 
 impl Fetch {
     /// The page after the account's cursor: the records, or only their digests where this
-    /// site already holds users of the account beyond the cursor.
-    fn page(site: &mut Site, account: &Account, totals: bool) -> Result<Fetch> {
+    /// site already holds users of the account beyond the cursor (and `digests_help`).
+    fn page(site: &mut Site, account: &Account, totals: bool, digests_help: bool) -> Result<Fetch> {
         let tables = site.tables.clone();
-        let digests = identities::any_after(
-            site.installed_conn()?,
-            &tables,
-            account.id,
-            account.last_user_id,
-        )?;
+        let digests = digests_help
+            && identities::any_after(
+                site.installed_conn()?,
+                &tables,
+                account.id,
+                account.last_user_id,
+            )?;
         let request = Request::Feed {
             cursor: account.last_user_id,
             limit: site.config.feed_limit as u64,

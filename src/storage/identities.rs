@@ -124,8 +124,8 @@ pub fn digests(
     Ok(rows.into_iter().collect())
 }
 
-/// Whether this site has applied a user of the account with an id above `cursor`: a feed
-/// from there asks for digests first.
+/// Whether this site holds a user it applied from the account's feed with an id above
+/// `cursor`: a feed from there asks for digests first.
 pub fn any_after(
     conn: &mut impl Queryable,
     t: &Tables,
@@ -134,8 +134,10 @@ pub fn any_after(
 ) -> Result<bool> {
     let found: Option<u8> = conn.exec_first(
         format!(
-            "SELECT 1 FROM {} WHERE fk_i_account_id = ? AND i_remote_id > ? AND s_digest IS NOT NULL LIMIT 1",
-            t.plugin("identity")
+            "SELECT 1 FROM {} i JOIN {} u ON u.pk_i_id = i.fk_i_user_id
+             WHERE i.fk_i_account_id = ? AND i.i_remote_id > ? AND i.s_digest IS NOT NULL LIMIT 1",
+            t.plugin("identity"),
+            t.osclass("user")
         ),
         (account_id, cursor),
     )?;

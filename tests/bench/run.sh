@@ -123,9 +123,10 @@ start_receiver() {
     wait_port "$2"
 }
 
-# Empties B's user tables and sets its account for A back to the first user.
+# Empties B's user tables, and what B's plugin remembers of those users, and sets its account
+# for A back to the first user.
 empty_b() {
-    sql "$db_b" "SET FOREIGN_KEY_CHECKS = 0; TRUNCATE oc_t_user_description; TRUNCATE oc_t_user; SET FOREIGN_KEY_CHECKS = 1"
+    sql "$db_b" "SET FOREIGN_KEY_CHECKS = 0; TRUNCATE oc_t_user_description; TRUNCATE oc_t_user; TRUNCATE oc_t_account_sync_identity; TRUNCATE oc_t_account_sync_version; SET FOREIGN_KEY_CHECKS = 1"
     php tests/bench/account.php rewind "$work/b" "$account_on_b" >/dev/null
 }
 
