@@ -639,3 +639,90 @@ fn process_log<'a>(account: &'a Account, p: &Progress, outcome: &Outcome) -> New
         content: content.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(body: &str) -> Answer {
+        Answer {
+            status: 200,
+            body: body.to_string(),
+        }
+    }
+
+    fn page(users: &str, digests: &str) -> String {
+        format!(
+            r#"{{"ok":true,"protocol":1,"cursor":10,"limit":5,"next_cursor":30,"more":true,"total":null,"remaining":null,"users":{users},"digests":{digests}}}"#
+        )
+    }
+
+    const RECORD: &str = r#"{"id":20,"user":{"s_email":"ana@example.com"},"descriptions":{}}"#;
+
+    #[test]
+    fn pages_with_and_without_digests_are_read() {
+        let whole = read_page(answer(&page(&format!("[{RECORD}]"), r#"[[20,"ab"]]"#)), 10).unwrap();
+        assert_eq!((whole.users.len(), whole.served()), (1, 1));
+        let digests = read_page(answer(&page("[]", r#"[[20,"ab"],[30,"cd"]]"#)), 10).unwrap();
+        assert_eq!((digests.users.len(), digests.served()), (0, 2));
+        let older = format!(
+            r#"{{"ok":true,"protocol":1,"cursor":10,"limit":5,"next_cursor":20,"more":false,"total":1,"remaining":0,"users":[{RECORD}]}}"#
+        );
+        assert!(read_page(answer(&older), 10).unwrap().digests.is_empty());
+
+        let batch = decode_records(&whole, "columns", 0);
+        assert_eq!(batch.digests, vec![Some(remembered("columns", "ab"))]);
+        let elsewhere =
+            read_page(answer(&page(&format!("[{RECORD}]"), r#"[[21,"ab"]]"#)), 10).unwrap();
+        assert_eq!(
+            decode_records(&elsewhere, "columns", 0).digests,
+            vec![None],
+            "a digest naming another user is not remembered"
+        );
+    }
+
+    #[test]
+    fn pages_whose_digests_do_not_fit_are_refused() {
+        let cases = [
+            (
+                page(&format!("[{RECORD}]"), r#"[[20,"ab"],[30,"cd"]]"#),
+                "one digest a user",
+            ),
+            (page("[]", r#"[[5,"ab"]]"#), "outside the ids it covers"),
+            (page("[]", r#"[[31,"ab"]]"#), "outside the ids it covers"),
+            (page("[]", r#"[["20","ab"]]"#), "not of the expected shape"),
+            (page("[]", r#"{"20":"ab"}"#), "not of the expected shape"),
+            (page("[]", "[]"), "does not move past the cursor"),
+        ];
+        for (body, want) in cases {
+            let e = read_page(answer(&body), 10).unwrap_err();
+            assert!(e.message.contains(want), "{body}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn users_answers_must_hold_what_was_asked_with_one_digest_each() {
+        let good =
+            format!(r#"{{"ok":true,"protocol":1,"users":[{RECORD}],"digests":[[20,"ab"]]}}"#);
+        assert_eq!(read_users(answer(&good), &[20, 25]).unwrap().users.len(), 1);
+        let cases = [
+            (
+                format!(r#"{{"ok":true,"protocol":1,"users":[{RECORD}],"digests":[]}}"#),
+                "one digest a user",
+            ),
+            (
+                format!(r#"{{"ok":true,"protocol":1,"users":[{RECORD}],"digests":[[21,"ab"]]}}"#),
+                "which was not asked for",
+            ),
+            (
+                format!(r#"{{"ok":true,"protocol":1,"users":[{RECORD}]}}"#),
+                "not of the expected shape",
+            ),
+            (r#"{"ok":false,"error":"no"}"#.to_string(), "no"),
+        ];
+        for (body, want) in cases {
+            let e = read_users(answer(&body), &[20]).unwrap_err();
+            assert!(e.message.contains(want), "{body}: {}", e.message);
+        }
+    }
+}
