@@ -77,7 +77,7 @@ pub fn run(site: &mut Site, request: &FeedRequest) -> Result<FeedProgress> {
         ..FeedProgress::default()
     };
     let tables = site.tables.clone();
-    let mut ahead: Option<Fetch> = None;
+    let mut ahead: Option<Fetch<Fetched>> = None;
     let mut totals: Option<(u64, u64)> = None;
     // Digests first while they save work: a page of digests that led to fetching most of its
     // users anyway (this site lost them, or they all changed) turns the rest of the call to
@@ -91,7 +91,7 @@ pub fn run(site: &mut Site, request: &FeedRequest) -> Result<FeedProgress> {
             Some(f) if f.cursor == account.last_user_id => f,
             _ => Fetch::page(site, &account, totals.is_none(), digests_help)?,
         };
-        let mut page = receive_page(site, &account, fetch)?;
+        let (mut page, mut batch) = receive_page(site, &account, fetch)?;
         let (total, remaining) = match (page.total, page.remaining) {
             (Some(t), Some(r)) => (t, r),
             _ => {
@@ -109,10 +109,11 @@ pub fn run(site: &mut Site, request: &FeedRequest) -> Result<FeedProgress> {
         totals = Some((total, remaining));
 
         let served = page.served();
-        let of_digests = page.users.is_empty() && served > 0;
-        let skipped = fetch_changed(site, &account, &mut page)?;
-        if of_digests && page.users.len() * 2 > served {
-            digests_help = false;
+        if let Some(skipped) = fetch_changed(site, &account, &mut page)? {
+            if page.users.len() * 2 > served {
+                digests_help = false;
+            }
+            batch = decode_records(&page, &fingerprint(site, &account), skipped);
         }
 
         let another = page.more
@@ -128,7 +129,7 @@ pub fn run(site: &mut Site, request: &FeedRequest) -> Result<FeedProgress> {
             site,
             &account,
             &page,
-            skipped,
+            &batch,
             total,
             remaining,
             &mut progress,
@@ -148,17 +149,26 @@ pub fn run(site: &mut Site, request: &FeedRequest) -> Result<FeedProgress> {
     Ok(progress)
 }
 
-/// A feed request under way on its own thread.
-struct Fetch {
+/// A feed request under way on its own thread, which also reads the answer: decoding a page
+/// is work this site does while it still applies the page before.
+struct Fetch<T> {
     cursor: u64,
     request: Request,
-    handle: std::thread::JoinHandle<Result<Answer>>,
+    handle: std::thread::JoinHandle<Result<T>>,
 }
 
-impl Fetch {
+/// A page as it came, and its records ready to apply.
+type Fetched = (FeedAnswer, Batch);
+
+impl Fetch<Fetched> {
     /// The page after the account's cursor: the records, or only their digests where this
     /// site already holds users of the account beyond the cursor (and `digests_help`).
-    fn page(site: &mut Site, account: &Account, totals: bool, digests_help: bool) -> Result<Fetch> {
+    fn page(
+        site: &mut Site,
+        account: &Account,
+        totals: bool,
+        digests_help: bool,
+    ) -> Result<Fetch<Fetched>> {
         let tables = site.tables.clone();
         let digests = digests_help
             && identities::any_after(
@@ -173,17 +183,33 @@ impl Fetch {
             totals,
             digests,
         };
-        Fetch::start(site, account, request)
+        let (cursor, fingerprint) = (account.last_user_id, fingerprint(site, account));
+        Fetch::start(site, account, request, move |answer| {
+            let page = read_page(answer, cursor)?;
+            let batch = decode_records(&page, &fingerprint, 0);
+            Ok((page, batch))
+        })
     }
+}
 
-    fn start(site: &mut Site, account: &Account, request: Request) -> Result<Fetch> {
+impl<T: Send + 'static> Fetch<T> {
+    fn start(
+        site: &mut Site,
+        account: &Account,
+        request: Request,
+        read: impl FnOnce(Answer) -> Result<T> + Send + 'static,
+    ) -> Result<Fetch<T>> {
         let client = site.client()?;
         let key = site.config.api_key.clone();
         let previous = site.config.previous_key().map(str::to_string);
         let (for_thread, sent) = (account.clone(), request.clone());
         let handle = std::thread::Builder::new()
             .name("account_sync feed".into())
-            .spawn(move || client.call(&for_thread, &key, previous.as_deref(), &sent))
+            .spawn(move || {
+                client
+                    .call(&for_thread, &key, previous.as_deref(), &sent)
+                    .and_then(read)
+            })
             .map_err(|e| Error::remote(format!("cannot start the feed request: {e}")))?;
         Ok(Fetch {
             cursor: account.last_user_id,
@@ -192,7 +218,7 @@ impl Fetch {
         })
     }
 
-    fn wait(self) -> (Request, Result<Answer>) {
+    fn wait(self) -> (Request, Result<T>) {
         let answer = self
             .handle
             .join()
@@ -207,11 +233,11 @@ impl Fetch {
 }
 
 /// The page a fetch brought, checked and logged; a failure is written on the account.
-fn receive_page(site: &mut Site, account: &Account, fetch: Fetch) -> Result<FeedAnswer> {
+fn receive_page(site: &mut Site, account: &Account, fetch: Fetch<Fetched>) -> Result<Fetched> {
     let tables = site.tables.clone();
     let (request, answer) = fetch.wait();
-    match answer.and_then(|a| read_page(a, account.last_user_id)) {
-        Ok(page) => {
+    match answer {
+        Ok((page, batch)) => {
             log_transmission(
                 site.installed_conn()?,
                 &tables,
@@ -219,7 +245,7 @@ fn receive_page(site: &mut Site, account: &Account, fetch: Fetch) -> Result<Feed
                 &request,
                 Ok(&page),
             )?;
-            Ok(page)
+            Ok((page, batch))
         }
         Err(e) => {
             let conn = site.installed_conn()?;
@@ -240,10 +266,11 @@ fn receive_page(site: &mut Site, account: &Account, fetch: Fetch) -> Result<Feed
 
 /// For a page of digests: fetches the records of the users whose digest differs from the
 /// one remembered for them here and puts them in the page. Returns how many users it left
-/// out because their digest is the same (nothing about them changed since they were applied).
-fn fetch_changed(site: &mut Site, account: &Account, page: &mut FeedAnswer) -> Result<u64> {
+/// out because their digest is the same (nothing about them changed since they were applied),
+/// or `None` for a page of records.
+fn fetch_changed(site: &mut Site, account: &Account, page: &mut FeedAnswer) -> Result<Option<u64>> {
     if !page.users.is_empty() || page.digests.is_empty() {
-        return Ok(0);
+        return Ok(None);
     }
     let tables = site.tables.clone();
     let ids: Vec<u64> = page.digests.iter().map(|(id, _)| *id).collect();
@@ -258,16 +285,15 @@ fn fetch_changed(site: &mut Site, account: &Account, page: &mut FeedAnswer) -> R
     let skipped = (page.digests.len() - changed.len()) as u64;
     page.digests.clear();
     if changed.is_empty() {
-        return Ok(skipped);
+        return Ok(Some(skipped));
     }
-    let request = Request::Users { ids: changed };
-    let fetch = Fetch::start(site, account, request)?;
-    let (request, answer) = fetch.wait();
-    let asked = match &request {
-        Request::Users { ids } => ids.clone(),
-        _ => Vec::new(),
+    let asked = changed.len();
+    let request = Request::Users {
+        ids: changed.clone(),
     };
-    match answer.and_then(|a| read_users(a, &asked)) {
+    let fetch = Fetch::start(site, account, request, move |a| read_users(a, &changed))?;
+    let (request, answer) = fetch.wait();
+    match answer {
         Ok(found) => {
             log_users(
                 site.installed_conn()?,
@@ -280,7 +306,7 @@ fn fetch_changed(site: &mut Site, account: &Account, page: &mut FeedAnswer) -> R
             page.digests = found.digests;
             // Users asked for that are no longer served (deactivated meanwhile) are left as
             // they are, like a user the page does not hold.
-            Ok(skipped + (asked.len() - page.users.len()) as u64)
+            Ok(Some(skipped + (asked - page.users.len()) as u64))
         }
         Err(e) => {
             let conn = site.installed_conn()?;
@@ -372,13 +398,13 @@ fn apply_batch(
     site: &mut Site,
     account: &Account,
     page: &FeedAnswer,
-    skipped: u64,
+    batch: &Batch,
     total: u64,
     remaining: u64,
     progress: &mut FeedProgress,
 ) -> Result<()> {
     let tables = site.tables.clone();
-    let batch = decode_records(page, &fingerprint(site, account), skipped);
+    let skipped = batch.skipped;
     let selection = Selection::from_account_columns(&account.columns);
     let p = Progress {
         total,
@@ -389,7 +415,7 @@ fn apply_batch(
     };
 
     let outcome = crate::service::with_retries(site, |site| {
-        apply_page(site, account, page, &batch, &selection, &p)
+        apply_page(site, account, page, batch, &selection, &p)
     })
     .inspect_err(|e| {
         if let Ok(conn) = site.installed_conn() {
