@@ -6,6 +6,7 @@
 //! record by record, each behind its own savepoint, so that a record the target cannot
 //! store fails alone and the others still apply.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use mysql::prelude::Queryable;
@@ -44,8 +45,9 @@ impl Selection {
 /// the e-mail changed), changing only `selection` on an existing user, inserted whole when
 /// there is none and `may_insert` allows it.
 #[derive(Debug, Clone)]
-pub struct Item {
-    pub record: UserRecord,
+pub struct Item<'a> {
+    /// Borrowed from a feed page, owned when built from a streamed event.
+    pub record: Cow<'a, UserRecord>,
     pub lookup: String,
     pub selection: Selection,
     pub may_insert: bool,
@@ -110,8 +112,15 @@ pub fn apply(
         .collect();
 
     // A value this site changed after the sender set its own stays: the feed copies the
-    // sender's users, it does not undo newer edits made here.
-    let local = users::ids_by_email(conn, t, &lookups)?;
+    // sender's users, it does not undo newer edits made here. The users found here are read
+    // once, with every column the account may change, for this and for the plan.
+    let compared: Vec<&str> = table
+        .travelling()
+        .into_iter()
+        .filter(|c| selection.columns.contains(*c))
+        .collect();
+    let found = users::find_by_emails(conn, t, table, &lookups, &compared)?;
+    let local: HashMap<String, u64> = found.iter().map(|(k, u)| (k.clone(), u.id)).collect();
     let site_id = schema::site_id_of(conn, t)?;
     let local_ids: Vec<u64> = local.values().copied().collect();
     let here = outbox::versions(conn, t, &local_ids, &site_id)?;
@@ -143,7 +152,7 @@ pub fn apply(
             }
             Item {
                 lookup,
-                record: r.clone(),
+                record: Cow::Borrowed(r),
                 selection: chosen,
                 may_insert: true,
                 digest: None,
@@ -168,7 +177,7 @@ pub fn apply(
             }
         }
     }
-    let results = apply_items(conn, t, table, &items)?;
+    let results = write_items(conn, t, table, &items, Some(found))?;
     remember(conn, t, account_id, &items, &results)?;
 
     // The sender's versions hold here now, for the columns that came.
@@ -250,8 +259,20 @@ pub fn apply_items(
     table: &UserTable,
     items: &[Item],
 ) -> Result<Vec<Applied>> {
+    write_items(conn, t, table, items, None)
+}
+
+/// `apply_items`, with the users already found by the items' lookups when the caller has
+/// them (holding at least the columns the items' selections may change).
+fn write_items(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    table: &UserTable,
+    items: &[Item],
+    found: Option<HashMap<String, users::StoredUser>>,
+) -> Result<Vec<Applied>> {
     let mut results = vec![Applied::Skipped; items.len()];
-    let plans = plan(conn, t, table, items, &mut results)?;
+    let plans = plan(conn, t, table, items, found, &mut results)?;
     if plans.is_empty() {
         return Ok(results);
     }
@@ -356,6 +377,7 @@ fn plan(
     t: &Tables,
     table: &UserTable,
     items: &[Item],
+    found: Option<HashMap<String, users::StoredUser>>,
     results: &mut [Applied],
 ) -> Result<Vec<(usize, Plan)>> {
     // One item a local user: two items found by the same e-mail are one person twice. An
@@ -371,17 +393,22 @@ fn plan(
         unique.push(index);
     }
 
-    let compared: Vec<&str> = table
-        .travelling()
-        .into_iter()
-        .filter(|c| {
-            unique
-                .iter()
-                .any(|i| items[*i].selection.columns.contains(*c))
-        })
-        .collect();
-    let keys: Vec<String> = unique.iter().map(|i| items[*i].lookup.clone()).collect();
-    let existing = users::find_by_emails(conn, t, table, &keys, &compared)?;
+    let existing = match found {
+        Some(found) => found,
+        None => {
+            let compared: Vec<&str> = table
+                .travelling()
+                .into_iter()
+                .filter(|c| {
+                    unique
+                        .iter()
+                        .any(|i| items[*i].selection.columns.contains(*c))
+                })
+                .collect();
+            let keys: Vec<String> = unique.iter().map(|i| items[*i].lookup.clone()).collect();
+            users::find_by_emails(conn, t, table, &keys, &compared)?
+        }
+    };
     let wants_descriptions = unique.iter().any(|i| items[*i].selection.descriptions);
     let existing_ids: Vec<u64> = existing.values().map(|u| u.id).collect();
     let stored_descriptions = if wants_descriptions {
@@ -389,7 +416,7 @@ fn plan(
     } else {
         HashMap::new()
     };
-    let records: Vec<&UserRecord> = unique.iter().map(|i| &items[*i].record).collect();
+    let records: Vec<&UserRecord> = unique.iter().map(|i| items[*i].record.as_ref()).collect();
     let locations = Locations::load(conn, t, &records)?;
     let writable: HashSet<&str> = table.travelling().into_iter().collect();
 
@@ -475,6 +502,7 @@ fn write_fast(
 ) -> Result<Vec<u64>> {
     let mut groups: BTreeMap<Vec<String>, Vec<Vec<Value>>> = BTreeMap::new();
     let mut new_keys = Vec::new();
+    let mut unnamed = Vec::new();
     for (index, plan) in plans {
         if let Plan::Insert { values, .. } = plan {
             let cols: Vec<String> = values.keys().cloned().collect();
@@ -482,14 +510,22 @@ fn write_fast(
                 .entry(cols)
                 .or_default()
                 .push(values.values().cloned().collect());
-            new_keys.push(items[*index].record.key());
+            let key = items[*index].record.key();
+            if values.get("s_username").and_then(Value::as_text) == Some("") {
+                unnamed.push(key.clone());
+            }
+            new_keys.push(key);
         }
     }
     for (cols, rows) in &groups {
         users::insert_many(conn, t, cols, rows)?;
     }
     let new_ids = users::ids_by_email(conn, t, &new_keys)?;
-    users::fill_empty_usernames(conn, t, &new_ids.values().copied().collect::<Vec<_>>())?;
+    let unnamed: Vec<u64> = unnamed
+        .iter()
+        .filter_map(|k| new_ids.get(k).copied())
+        .collect();
+    users::fill_empty_usernames(conn, t, &unnamed)?;
 
     // Addresses that move between users of this batch (a swap, a chain of renames) would
     // collide halfway: every user whose e-mail changes first gets a placeholder address.

@@ -1,6 +1,7 @@
 //! Receiving streamed changes: each applied through the feed's record path, in version
 //! order, so that an older change never overwrites a newer one, whatever the arrival order.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 type Versions = HashMap<u64, std::collections::BTreeMap<String, Version>>;
@@ -328,7 +329,7 @@ pub fn receive(site: &mut Site, account: &Account, events: &[Json]) -> Result<Ve
                     descriptions: winners.iter().any(|c| c == DESCRIPTIONS),
                 };
                 items.push(Item {
-                    record,
+                    record: Cow::Owned(record),
                     lookup,
                     selection: chosen,
                     may_insert: false,
@@ -349,7 +350,7 @@ pub fn receive(site: &mut Site, account: &Account, events: &[Json]) -> Result<Ve
                 let everything = vec!["*".to_string()];
                 items.push(Item {
                     lookup: record.key(),
-                    record,
+                    record: Cow::Owned(record),
                     selection: selection.clone(),
                     may_insert: true,
                     digest: None,
