@@ -354,7 +354,7 @@ fn users_by_id(site: &mut Site, ids: &[u64]) -> Result<(HttpResponse, String)> {
     let t = site.tables.clone();
     let table = site.users.clone();
     let conn = site.installed_conn()?;
-    let mut records = users::records_by_id(conn, &t, &table, ids)?;
+    let mut records = users::served_by_id(conn, &t, &table, ids)?;
     prepare(conn, &t, &table, &mut records)?;
     let (texts, sums) = encode(&records, true)?;
     let body = with_records(

@@ -312,18 +312,31 @@ pub fn feed_page(
 
 /// These users, those of them that are active and enabled, ascending by id, with their
 /// descriptions: what the feed serves of them.
-pub fn records_by_id(
+pub fn served_by_id(
     conn: &mut Conn,
     t: &Tables,
     table: &UserTable,
     ids: &[u64],
+) -> Result<Vec<(u64, UserRecord)>> {
+    let mut records = select_records(conn, t, table, ids, "b_active = 1 AND b_enabled = 1 AND")?;
+    records.sort_by_key(|(id, _)| *id);
+    Ok(records)
+}
+
+/// The records of these users that meet `condition` (SQL followed by `pk_i_id IN …`).
+fn select_records(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    table: &UserTable,
+    ids: &[u64],
+    condition: &str,
 ) -> Result<Vec<(u64, UserRecord)>> {
     let cols = table.travelling();
     let rows: Vec<Row> = select_in(
         conn,
         |list| {
             format!(
-                "SELECT pk_i_id, {} FROM {} WHERE b_active = 1 AND b_enabled = 1 AND pk_i_id IN ({list})",
+                "SELECT pk_i_id, {} FROM {} WHERE {condition} pk_i_id IN ({list})",
                 select_list(&cols),
                 t.osclass("user")
             )
@@ -331,14 +344,12 @@ pub fn records_by_id(
         &[],
         &id_params(ids),
     )?;
-    let mut records = records_of(conn, t, table, rows.into_iter())?;
-    records.sort_by_key(|(id, _)| *id);
-    Ok(records)
+    records_of(conn, t, table, rows.into_iter())
 }
 
 /// Rows of `pk_i_id` and the travelling columns, as records with their descriptions.
 fn records_of(
-    conn: &mut Conn,
+    conn: &mut impl Queryable,
     t: &Tables,
     table: &UserTable,
     rows: impl Iterator<Item = Row>,
@@ -674,40 +685,9 @@ pub fn records_by_ids(
     table: &UserTable,
     ids: &[u64],
 ) -> Result<HashMap<u64, UserRecord>> {
-    let cols = table.travelling();
-    let infos = infos(table, &cols);
-    let rows: Vec<Row> = select_in(
-        conn,
-        |list| {
-            format!(
-                "SELECT pk_i_id, {} FROM {} WHERE pk_i_id IN ({list})",
-                select_list(&cols),
-                t.osclass("user")
-            )
-        },
-        &[],
-        &id_params(ids),
-    )?;
-    let mut out = HashMap::new();
-    for mut row in rows {
-        let id: u64 = row.take(0).unwrap_or(0);
-        let columns = read_columns(&infos, row, 1);
-        out.insert(
-            id,
-            UserRecord {
-                id: Some(id),
-                columns,
-                ..Default::default()
-            },
-        );
-    }
-    let found: Vec<u64> = out.keys().copied().collect();
-    for (id, descriptions) in descriptions_of(conn, t, &found)? {
-        if let Some(record) = out.get_mut(&id) {
-            record.descriptions = descriptions;
-        }
-    }
-    Ok(out)
+    Ok(select_records(conn, t, table, ids, "")?
+        .into_iter()
+        .collect())
 }
 
 /// Removes a user with the rows Osclass removes with one: the user's listings and what hangs
