@@ -397,8 +397,8 @@ stream_accounts="$(php -r '
         }
     }
     // Accounts are served at the same time: each took from the start of the run to its own
-    // last mark. An account's final marks may be pruned before the watcher sees them; then
-    // its time runs to the end of the run.
+    // last mark. The final marks of an account may be pruned before the watcher sees them;
+    // then its time runs to the end of the run.
     $end = $start + (float) $argv[5];
     foreach ($totals as $id => $t) {
         $w = $watch[$id] ?? null;
