@@ -99,6 +99,19 @@ impl Error {
     pub fn not_found(message: impl Into<String>) -> Error {
         Error::new(Code::NotFound, message)
     }
+
+    /// What a caught panic said, as an `AS_ERR_PANIC` error.
+    pub fn from_panic(payload: &(dyn std::any::Any + Send)) -> Error {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        Error::new(
+            Code::Panic,
+            format!("internal error in account_sync: {what}"),
+        )
+    }
 }
 
 impl fmt::Display for Error {
@@ -140,5 +153,20 @@ mod tests {
         assert_eq!(Code::from_i32(42), None);
         assert_eq!(Code::Panic as i32, 99);
         assert_eq!(Code::Auth.name(), "AS_ERR_AUTH");
+    }
+
+    #[test]
+    fn a_caught_panic_keeps_its_message() {
+        let caught = std::panic::catch_unwind(|| panic!("boom {}", 7)).unwrap_err();
+        let e = Error::from_panic(&*caught);
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (Code::Panic, "internal error in account_sync: boom 7")
+        );
+        let caught = std::panic::catch_unwind(|| std::panic::panic_any(3u8)).unwrap_err();
+        assert_eq!(
+            Error::from_panic(&*caught).message,
+            "internal error in account_sync: unknown panic"
+        );
     }
 }

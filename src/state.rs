@@ -5,6 +5,10 @@
 //! reuses the connection. A process forked after the library was loaded (PHP-FPM's master
 //! forks its workers) notices the new process id and leaves its parent's connection and
 //! client alone: it neither uses nor closes them, it opens its own.
+//!
+//! A call that works on several threads (the stream, one account a thread) gives each thread
+//! a worker site of its own: a copy of the configuration and a connection of its own, made
+//! and dropped within that call, so it never outlives the call nor crosses a fork.
 
 use std::sync::Mutex;
 
@@ -100,6 +104,29 @@ impl Site {
             self.schema_ok = true;
         }
         self.conn()
+    }
+
+    /// A site for another thread of the current call: the same configuration, tables and
+    /// users table, the same HTTP client, and a connection of its own, opened on first use
+    /// with the same session settings (time zone offset included). Its connections count in
+    /// `connections_opened` of the worker only; `absorb` adds them to this site's.
+    pub fn worker(&mut self) -> Result<Site> {
+        Ok(Site {
+            config: self.config.clone(),
+            tables: self.tables.clone(),
+            users: self.users.clone(),
+            conn: None,
+            client: Some(self.client()?),
+            schema_ok: false,
+            session_offset: None,
+            connections_opened: 0,
+        })
+    }
+
+    /// Takes back a worker made by `worker` once its thread is done: its connection closes,
+    /// and the connections it opened are counted as this process'.
+    pub fn absorb(&mut self, worker: Site) {
+        self.connections_opened += worker.connections_opened;
     }
 
     pub fn client(&mut self) -> Result<Client> {

@@ -18,15 +18,8 @@ pub fn run(out: *mut *mut c_char, work: impl FnOnce() -> Result<String>) -> i32 
         Ok(Err(e)) => (e.code, e.message),
         Err(panic) => {
             let _ = catch_unwind(state::after_panic);
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            (
-                Code::Panic,
-                format!("internal error in account_sync: {what}"),
-            )
+            let e = Error::from_panic(&*panic);
+            (e.code, e.message)
         }
     };
     // SAFETY: `out` was checked to be non-NULL; the caller promises it points to writable

@@ -31,8 +31,9 @@ pub fn with_retries<T>(site: &mut Site, mut work: impl FnMut(&mut Site) -> Resul
 
 /// Test builds only: `ACCOUNT_SYNC_FAILPOINT=abort:<name>` makes the process die at that
 /// point, as a crash or a kill would; `pause:<name>` waits three seconds there, long enough
-/// for a test to restart the database. Tests use them to prove what survives. Release builds
-/// ignore them.
+/// for a test to restart the database; `panic:<name>` panics there, as a bug would. Tests
+/// use them to prove what survives. The variable is read by the process the test starts, so
+/// a failpoint concerns that process alone. Release builds ignore them.
 pub fn failpoint(name: &str) {
     #[cfg(debug_assertions)]
     if let Ok(wanted) = std::env::var("ACCOUNT_SYNC_FAILPOINT") {
@@ -43,6 +44,9 @@ pub fn failpoint(name: &str) {
         if wanted == format!("pause:{name}") {
             eprintln!("account_sync: failpoint {name} reached; pausing");
             std::thread::sleep(std::time::Duration::from_secs(3));
+        }
+        if wanted == format!("panic:{name}") {
+            panic!("failpoint {name} reached");
         }
     }
     #[cfg(not(debug_assertions))]

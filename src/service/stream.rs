@@ -5,8 +5,14 @@
 //! event carrying the user's current state. A change counts as delivered only when the
 //! account acknowledged it, event by event, in valid JSON; a failed run is retried on later
 //! runs, waiting longer each time.
+//!
+//! The accounts are served at the same time, each by a thread with a database connection
+//! of its own, so that one receiver applying a request does not hold up the others.
 
 use std::collections::{BTreeSet, HashMap};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use mysql::prelude::Queryable;
@@ -14,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as Json};
 
 use crate::domain::account::{mask_key, Account};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::service::receive::{Ack, Event};
 use crate::state::Site;
 use crate::storage::logs::{self, LogType, NewLog};
@@ -28,6 +34,10 @@ const CHANGES_PER_ROUND: u64 = 5_000;
 const EVENTS_PER_REQUEST: usize = 500;
 /// Runs in a row that fail before the account is shown as failing.
 const FAILING_AFTER: u32 = 3;
+/// Accounts served at the same time, each with its own thread and database connection; the
+/// others wait for a thread to be free. A run holds at most this many connections besides
+/// the one that holds the lock.
+const ACCOUNTS_AT_ONCE: usize = 4;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -102,30 +112,133 @@ fn run_locked(
     started: Instant,
 ) -> Result<(Vec<AccountReport>, u64)> {
     let t = site.tables.clone();
-    let budget = Duration::from_millis(request.budget_ms);
     let list = accounts::list(site.installed_conn()?, &t)?;
-    let mut reports = Vec::new();
-    for account in list {
-        let mut report = AccountReport {
-            account_id: account.id,
-            name: account.name.clone(),
-            ..Default::default()
-        };
-        let (failures, waiting) = accounts::stream_state(site.installed_conn()?, &t, account.id)?;
-        if waiting && !request.force {
-            report.status = "WAITING".into();
-            report.message =
-                format!("{failures} failed runs in a row; waiting before the next try");
-        } else {
-            deliver(site, &account, failures, started, budget, &mut report)?;
-        }
-        report.pending = outbox::count_pending(site.installed_conn()?, &t, account.id)?;
-        reports.push(report);
-    }
+    let reports = serve_all(site, &list, request, started)?;
     let site_id = schema::site_id(site.installed_conn()?, &t)?;
     let table = site.users.clone();
     let pruned = outbox::prune(site.installed_conn()?, &t, &site_id, &table.travelling())?;
     Ok((reports, pruned))
+}
+
+/// Serves every account, `ACCOUNTS_AT_ONCE` at a time: each thread takes the next account no
+/// thread has taken yet, until none is left. The site's own connection only holds the lock
+/// meanwhile. The reports come in the order of the list. An account whose work failed (the
+/// database refused a statement, a panic) does not stop the others; once every thread is
+/// done, the first such error in the order of the list is the run's.
+fn serve_all(
+    site: &mut Site,
+    list: &[Account],
+    request: &StreamRequest,
+    started: Instant,
+) -> Result<Vec<AccountReport>> {
+    let mut workers = (0..list.len().min(ACCOUNTS_AT_ONCE))
+        .map(|_| site.worker())
+        .collect::<Result<Vec<Site>>>()?;
+    let next = AtomicUsize::new(0);
+    let results: Vec<OnceLock<Result<AccountReport>>> =
+        list.iter().map(|_| OnceLock::new()).collect();
+    // Why an account got no result: no thread could be started, or the threads stopped.
+    let mut stopped = None;
+    std::thread::scope(|scope| {
+        let mut threads = Vec::new();
+        for worker in workers.iter_mut() {
+            let (next, results) = (&next, &results);
+            let spawned = std::thread::Builder::new()
+                .name("account_sync stream".into())
+                .spawn_scoped(scope, move || {
+                    serve_next(worker, list, next, results, request, started)
+                });
+            match spawned {
+                Ok(thread) => threads.push(thread),
+                Err(e) => {
+                    stopped = Some(Error::remote(format!(
+                        "cannot start a thread for the stream: {e}"
+                    )))
+                }
+            }
+        }
+        // Every thread is joined here, so none panics the scope; the others went on with
+        // the accounts a stopped thread did not take.
+        for thread in threads {
+            if let Err(panic) = thread.join() {
+                stopped = Some(Error::from_panic(&*panic));
+            }
+        }
+    });
+    for worker in workers {
+        site.absorb(worker);
+    }
+
+    list.iter()
+        .zip(results)
+        .map(|(account, result)| {
+            result.into_inner().unwrap_or_else(|| {
+                let e = stopped
+                    .clone()
+                    .unwrap_or_else(|| Error::new(Code::Panic, "no thread served the account"));
+                Err(naming(account, e))
+            })
+        })
+        .collect()
+}
+
+/// One thread's work: the next account not taken yet, until none is left. A panic in one
+/// account's work becomes that account's error, and the connection it may have left in the
+/// middle of a statement is closed.
+fn serve_next(
+    site: &mut Site,
+    list: &[Account],
+    next: &AtomicUsize,
+    results: &[OnceLock<Result<AccountReport>>],
+    request: &StreamRequest,
+    started: Instant,
+) {
+    loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let Some(account) = list.get(i) else {
+            return;
+        };
+        let result = catch_unwind(AssertUnwindSafe(|| serve(site, account, request, started)))
+            .unwrap_or_else(|panic| {
+                site.drop_connection();
+                Err(Error::from_panic(&*panic))
+            })
+            .map_err(|e| naming(account, e));
+        let _ = results[i].set(result);
+    }
+}
+
+/// The error with the account it happened for, since several accounts run at once.
+fn naming(account: &Account, mut e: Error) -> Error {
+    e.message = format!("stream to {}: {}", account.name, e.message);
+    e
+}
+
+/// One account's part of the run: delivers unless it waits out earlier failures, then counts
+/// what is left. A failed delivery is written on the account and is no error here.
+fn serve(
+    site: &mut Site,
+    account: &Account,
+    request: &StreamRequest,
+    started: Instant,
+) -> Result<AccountReport> {
+    let t = site.tables.clone();
+    let budget = Duration::from_millis(request.budget_ms);
+    let mut report = AccountReport {
+        account_id: account.id,
+        name: account.name.clone(),
+        ..Default::default()
+    };
+    let (failures, waiting) = accounts::stream_state(site.installed_conn()?, &t, account.id)?;
+    crate::service::failpoint(&format!("stream_account_{}", account.id));
+    if waiting && !request.force {
+        report.status = "WAITING".into();
+        report.message = format!("{failures} failed runs in a row; waiting before the next try");
+    } else {
+        deliver(site, account, failures, started, budget, &mut report)?;
+    }
+    report.pending = outbox::count_pending(site.installed_conn()?, &t, account.id)?;
+    Ok(report)
 }
 
 fn deliver(

@@ -397,26 +397,20 @@ stream_accounts="$(php -r '
             unset($t);
         }
     }
-    $order = array_keys($totals);
-    usort($order, fn ($x, $y) => ($watch[$x]["first"] ?? INF) <=> ($watch[$y]["first"] ?? INF));
-    // Accounts are served one after the other: each took from the last mark of the one
-    // before (or the start) to its own last mark. The final marks of the last account may be
-    // pruned before the watcher sees them; then its time runs to the end of the run.
+    // Accounts are served at the same time: each took from the start of the run to its own
+    // last mark. The final marks of an account may be pruned before the watcher sees them;
+    // then its time runs to the end of the run.
     $end = $start + (float) $argv[5];
-    $previous = $start;
-    foreach ($order as $id) {
-        $t = $totals[$id];
+    foreach ($totals as $id => $t) {
         $w = $watch[$id] ?? null;
         if ($w === null) {
             $span = "no delivery marks seen";
         } elseif ($w["max"] < $t["sent"]) {
             $span = sprintf("marks from %.2f s, %d of them seen: at most %.2f s (to the end of the run)",
-                $w["first"] - $start, $w["max"], $end - $previous);
-            $previous = $end;
+                $w["first"] - $start, $w["max"], $end - $start);
         } else {
             $span = sprintf("marks from %.2f s to %.2f s: about %.2f s",
-                $w["first"] - $start, $w["last"] - $start, $w["last"] - $previous);
-            $previous = $w["last"];
+                $w["first"] - $start, $w["last"] - $start, $w["last"] - $start);
         }
         printf("   %s: sent %d, applied %d, failed %d, pending %d, %s; %s\n",
             $t["name"], $t["sent"], $t["applied"], $t["failed"], $t["pending"], $t["status"], $span);
