@@ -49,7 +49,7 @@ pub struct Item<'a> {
     /// Borrowed from a feed page, owned when built from a streamed event.
     pub record: Cow<'a, UserRecord>,
     pub lookup: String,
-    pub selection: Selection,
+    pub selection: Cow<'a, Selection>,
     pub may_insert: bool,
     /// What the receiver remembers of the record once applied (see `identities::Pair`).
     pub digest: Option<String>,
@@ -132,7 +132,7 @@ pub fn apply(
         .iter()
         .zip(lookups)
         .map(|(r, lookup)| {
-            let mut chosen = selection.clone();
+            let mut chosen = Cow::Borrowed(selection);
             let mine = local.get(&lookup).and_then(|id| here.get(id));
             // Most often nothing here is newer than anything that came: no column to check.
             let oldest_sent = if r.versions.contains_key("*") {
@@ -146,8 +146,9 @@ pub fn apply(
                     let newer_here = |c: &str| {
                         version_in(mine, c).is_some_and(|v| v > r.version_of(c).unwrap_or(&zero))
                     };
-                    chosen.columns.retain(|c| !newer_here(c));
-                    chosen.descriptions &= !newer_here(DESCRIPTIONS);
+                    let owned = chosen.to_mut();
+                    owned.columns.retain(|c| !newer_here(c));
+                    owned.descriptions &= !newer_here(DESCRIPTIONS);
                 }
             }
             Item {
@@ -517,10 +518,7 @@ fn write_fast(
             new_keys.push(key);
         }
     }
-    for (cols, rows) in &groups {
-        users::insert_many(conn, t, cols, rows)?;
-    }
-    let new_ids = users::ids_by_email(conn, t, &new_keys)?;
+    let new_ids = users::insert_returning_ids(conn, t, &groups, &new_keys)?;
     let unnamed: Vec<u64> = unnamed
         .iter()
         .filter_map(|k| new_ids.get(k).copied())

@@ -83,6 +83,7 @@ pub fn run(site: &mut Site, request: &FeedRequest) -> Result<FeedProgress> {
     // users anyway (this site lost them, or they all changed) turns the rest of the call to
     // whole pages.
     let mut digests_help = true;
+    let disposer = Disposer::start();
 
     loop {
         let batch_started = Instant::now();
@@ -135,7 +136,9 @@ pub fn run(site: &mut Site, request: &FeedRequest) -> Result<FeedProgress> {
             &mut progress,
         )?;
         progress.batches += 1;
-        if !page.more {
+        let more = page.more;
+        disposer.take((page, batch));
+        if !more {
             progress.done = true;
             break;
         }
@@ -147,6 +150,43 @@ pub fn run(site: &mut Site, request: &FeedRequest) -> Result<FeedProgress> {
         f.abandon();
     }
     Ok(progress)
+}
+
+/// Frees the pages that were applied on a thread of its own: dropping thousands of records is
+/// work the next page need not wait for. The thread ends, and is waited for, with the call.
+struct Disposer {
+    litter: Option<std::sync::mpsc::Sender<Fetched>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Disposer {
+    fn start() -> Disposer {
+        let (litter, bin) = std::sync::mpsc::channel::<Fetched>();
+        let thread = std::thread::Builder::new()
+            .name("account_sync free".into())
+            .spawn(move || bin.into_iter().for_each(drop))
+            .ok();
+        Disposer {
+            litter: Some(litter),
+            thread,
+        }
+    }
+
+    /// Without the thread (it could not start), the page is freed here.
+    fn take(&self, fetched: Fetched) {
+        if let Some(litter) = &self.litter {
+            let _ = litter.send(fetched);
+        }
+    }
+}
+
+impl Drop for Disposer {
+    fn drop(&mut self) {
+        self.litter.take();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 /// A feed request under way on its own thread, which also reads the answer: decoding a page

@@ -331,7 +331,7 @@ pub fn receive(site: &mut Site, account: &Account, events: &[Json]) -> Result<Ve
                 items.push(Item {
                     record: Cow::Owned(record),
                     lookup,
-                    selection: chosen,
+                    selection: Cow::Owned(chosen),
                     may_insert: false,
                     digest: None,
                 });
@@ -351,7 +351,7 @@ pub fn receive(site: &mut Site, account: &Account, events: &[Json]) -> Result<Ve
                 items.push(Item {
                     lookup: record.key(),
                     record: Cow::Owned(record),
-                    selection: selection.clone(),
+                    selection: Cow::Borrowed(&selection),
                     may_insert: true,
                     digest: None,
                 });

@@ -458,6 +458,18 @@ pub fn insert_many(
     if rows.is_empty() {
         return Ok(());
     }
+    for (sql, params) in insert_statements(t, cols, rows) {
+        conn.exec_drop(sql, params)?;
+    }
+    Ok(())
+}
+
+/// The multi-row inserts of these rows, as many rows a statement as the parameter limit allows.
+fn insert_statements<'a>(
+    t: &Tables,
+    cols: &[String],
+    rows: &'a [Vec<Value>],
+) -> impl Iterator<Item = (String, Vec<Sql>)> + 'a {
     let per_statement = (INSERT_PARAMS / cols.len().max(1)).max(1);
     let names = cols
         .iter()
@@ -465,18 +477,57 @@ pub fn insert_many(
         .collect::<Vec<_>>()
         .join(", ");
     let one = format!("({})", placeholders(cols.len()));
-    for chunk in rows.chunks(per_statement) {
+    let table = t.osclass("user");
+    rows.chunks(per_statement).map(move |chunk| {
         let values = vec![one.as_str(); chunk.len()].join(", ");
         let params: Vec<Sql> = chunk.iter().flat_map(|r| r.iter().map(to_sql)).collect();
-        conn.exec_drop(
-            format!(
-                "INSERT INTO {} ({names}) VALUES {values}",
-                t.osclass("user")
-            ),
+        (
+            format!("INSERT INTO {table} ({names}) VALUES {values}"),
             params,
-        )?;
+        )
+    })
+}
+
+/// Inserts new users, grouped by the columns they have, and returns their ids by normalised
+/// e-mail. MariaDB (10.5 and later) hands the ids back from the insert itself; elsewhere they
+/// are read back by e-mail.
+pub fn insert_returning_ids(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    groups: &BTreeMap<Vec<String>, Vec<Vec<Value>>>,
+    emails: &[String],
+) -> Result<HashMap<String, u64>> {
+    if !returns_from_insert(conn)? {
+        for (cols, rows) in groups {
+            insert_many(conn, t, cols, rows)?;
+        }
+        return ids_by_email(conn, t, emails);
     }
-    Ok(())
+    let mut ids = HashMap::with_capacity(emails.len());
+    for (cols, rows) in groups {
+        for (sql, params) in insert_statements(t, cols, rows) {
+            let back: Vec<(u64, String)> =
+                conn.exec(format!("{sql} RETURNING pk_i_id, s_email"), params)?;
+            ids.extend(back.into_iter().map(|(id, e)| (email::normalise(&e), id)));
+        }
+    }
+    Ok(ids)
+}
+
+/// Whether the server gives rows back from `INSERT … RETURNING` (MariaDB 10.5 and later).
+fn returns_from_insert(conn: &mut impl Queryable) -> Result<bool> {
+    let version: Option<String> = conn.query_first("SELECT VERSION()")?;
+    Ok(returning_in(&version.unwrap_or_default()))
+}
+
+fn returning_in(version: &str) -> bool {
+    if !version.contains("MariaDB") {
+        return false;
+    }
+    let mut parts = version.split(|c: char| !c.is_ascii_digit());
+    let major: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    let minor: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    (major, minor) >= (10, 5)
 }
 
 /// Changes some columns of one user.
@@ -740,6 +791,17 @@ pub fn delete_with_dependants(conn: &mut impl Queryable, t: &Tables, id: u64) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_mariadb_10_5_and_later_return_ids_from_an_insert() {
+        assert!(returning_in("10.11.19-MariaDB-0+deb12u1"));
+        assert!(returning_in("10.5.0-MariaDB"));
+        assert!(returning_in("11.4.2-MariaDB-log"));
+        assert!(!returning_in("10.4.32-MariaDB"));
+        assert!(!returning_in("8.0.36"));
+        assert!(!returning_in("5.7.44-log"));
+        assert!(!returning_in(""));
+    }
 
     fn info(name: &str, data_type: &str, scale: Option<u32>) -> ColumnInfo {
         ColumnInfo {

@@ -161,6 +161,7 @@ impl PrivateDatabaseServer {
     pub fn start() -> PrivateDatabaseServer {
         let dir = std::env::temp_dir().join(unique("as_mariadb"));
         std::fs::create_dir_all(dir.join("data")).unwrap();
+        std::fs::create_dir_all(dir.join("tmp")).unwrap();
         run(Command::new("mariadb-install-db")
             .arg("--no-defaults")
             .arg(format!("--datadir={}", dir.join("data").display()))
@@ -184,6 +185,9 @@ impl PrivateDatabaseServer {
             .arg(format!("--datadir={}", self.dir.join("data").display()))
             .arg(format!("--socket={}", self.dir.join("sock").display()))
             .arg(format!("--port={}", self.port))
+            // Its own temporary folder: at start a server removes the `#sql` files it finds
+            // there, which in the shared /tmp are the other server's tables in use.
+            .arg(format!("--tmpdir={}", self.dir.join("tmp").display()))
             .args([
                 "--bind-address=127.0.0.1",
                 "--user=root",
