@@ -333,11 +333,12 @@ fn a_feed_run_again_fetches_only_the_users_that_changed() {
     a.serve();
     a.add_account(&b, None);
     let from_a = b.add_account(&a, None);
-    b.set_preference("feed_limit", "20");
+    b.set_preference("feed_limit", "8");
 
     b.feed(from_a);
     let expected = users(&a, true);
     let total = expected.len();
+    assert!(total > 5 * 8, "more users than one page of digests: {total}");
     assert!(users(&b, false) == expected, "B holds A's users");
     assert_eq!(fetched_changed(&b), 0, "a first feed gets whole pages");
 
@@ -381,8 +382,8 @@ fn a_feed_run_again_fetches_only_the_users_that_changed() {
     assert!(users(&b, false) == users(&a, true), "B has the change");
 
     // Fewer columns on the account: what was remembered no longer says what B holds, so
-    // every user is applied again once, and then no more. The first page of digests fetches
-    // all its users; past it the feed asks for whole pages.
+    // every user is applied again once, and then no more. The first page of digests (five
+    // times the feed limit) fetches all its users; past it the feed asks for whole pages.
     let account = b.account(from_a);
     let mut columns: Vec<String> = account["columns"]
         .as_array()
@@ -407,12 +408,12 @@ fn a_feed_run_again_fetches_only_the_users_that_changed() {
             .contains(&format!("{total} retrieved, 0 applied, 0 failed")),
         "{fourth:#?}"
     );
-    assert_eq!(fetched_changed(&b), 1 + 20);
+    assert_eq!(fetched_changed(&b), 1 + 5 * 8);
     b.restart_feed(from_a);
     b.feed(from_a);
     assert_eq!(
         fetched_changed(&b),
-        1 + 20,
+        1 + 5 * 8,
         "everything was remembered again"
     );
 
@@ -431,7 +432,7 @@ fn a_feed_run_again_fetches_only_the_users_that_changed() {
             .contains(&format!("{total} retrieved, {total} applied, 0 failed")),
         "{fifth:#?}"
     );
-    assert_eq!(fetched_changed(&b), 1 + 20);
+    assert_eq!(fetched_changed(&b), 1 + 5 * 8);
     assert!(
         users(&b, false) == users(&a, true),
         "B holds A's users again"

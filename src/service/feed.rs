@@ -219,7 +219,7 @@ impl Fetch<Fetched> {
             )?;
         let request = Request::Feed {
             cursor: account.last_user_id,
-            limit: site.config.feed_limit as u64,
+            limit: crate::transport::wire::page_limit(site.config.feed_limit, digests),
             totals,
             digests,
         };

@@ -309,7 +309,7 @@ fn feed(
     totals: bool,
     digests: bool,
 ) -> Result<(HttpResponse, String)> {
-    let limit = asked.min(site.config.feed_limit as u64);
+    let limit = asked.min(page_limit(site.config.feed_limit, digests));
     let t = site.tables.clone();
     let table = site.users.clone();
     let conn = site.installed_conn()?;

@@ -25,6 +25,19 @@ pub const MAX_REQUEST_BODY: usize = 8 * 1024 * 1024;
 pub const MAX_RESPONSE_BODY: usize = 64 * 1024 * 1024;
 /// The largest page one feed request may ask for.
 pub const MAX_FEED_LIMIT: u64 = 10_000;
+/// A page of digests is small on the wire: it may hold this many times a site's feed limit
+/// (at most `MAX_FEED_LIMIT`).
+pub const DIGEST_PAGE_FACTOR: u64 = 5;
+
+/// The most users a page may hold for a site whose feed limit is `feed_limit`.
+pub fn page_limit(feed_limit: u32, digests: bool) -> u64 {
+    let limit = feed_limit as u64;
+    if digests {
+        (limit * DIGEST_PAGE_FACTOR).min(MAX_FEED_LIMIT)
+    } else {
+        limit
+    }
+}
 
 pub const ERR_KEY_MISSING: &str = "ERR: API Key is missing";
 pub const ERR_KEY_INVALID: &str = "ERR: API Key is invalid - no account found";
