@@ -327,7 +327,8 @@ fn fetched_changed(b: &Site) -> u64 {
 
 #[test]
 fn a_feed_run_again_fetches_only_the_users_that_changed() {
-    let mut a = Site::create("a", "op84", "en_US,es_ES");
+    // A runs the MindStellar fork (utf8 columns); the other feed test has the 8.x fork serve.
+    let mut a = Site::create("a", "ms52", "en_US");
     let b = Site::create("b", "op84", "en_US");
     a.seed(50, 5);
     a.serve();
@@ -338,7 +339,10 @@ fn a_feed_run_again_fetches_only_the_users_that_changed() {
     b.feed(from_a);
     let expected = users(&a, true);
     let total = expected.len();
-    assert!(total > 5 * 8, "more users than one page of digests: {total}");
+    assert!(
+        total > 5 * 8,
+        "more users than one page of digests: {total}"
+    );
     assert!(users(&b, false) == expected, "B holds A's users");
     assert_eq!(fetched_changed(&b), 0, "a first feed gets whole pages");
 
@@ -381,6 +385,30 @@ fn a_feed_run_again_fetches_only_the_users_that_changed() {
     assert_eq!(fetched_changed(&b), 1);
     assert!(users(&b, false) == users(&a, true), "B has the change");
 
+    // A description changed on A, and one added: both users are fetched.
+    let described = a.value(
+        "SELECT d.fk_i_user_id FROM oc_t_user_description d JOIN oc_t_user u ON u.pk_i_id = d.fk_i_user_id
+         WHERE u.b_active = 1 AND u.b_enabled = 1 AND d.s_info <> '' ORDER BY d.fk_i_user_id LIMIT 1",
+    );
+    let undescribed = a.value(
+        "SELECT pk_i_id FROM oc_t_user u WHERE b_active = 1 AND b_enabled = 1
+         AND NOT EXISTS (SELECT 1 FROM oc_t_user_description d WHERE d.fk_i_user_id = u.pk_i_id) ORDER BY pk_i_id LIMIT 1",
+    );
+    a.sql(&format!(
+        "UPDATE oc_t_user_description SET s_info = 'Sobre mí, de nuevo' WHERE fk_i_user_id = {described}"
+    ));
+    a.sql(&format!(
+        "INSERT INTO oc_t_user_description (fk_i_user_id, fk_c_locale_code, s_info) VALUES ({undescribed}, 'en_US', 'New here')"
+    ));
+    b.restart_feed(from_a);
+    b.feed(from_a);
+    assert_eq!(fetched_changed(&b), 3);
+    assert_eq!(
+        descriptions(&b, &["en_US"]),
+        descriptions(&a, &["en_US"]),
+        "B has both descriptions"
+    );
+
     // Fewer columns on the account: what was remembered no longer says what B holds, so
     // every user is applied again once, and then no more. The first page of digests (five
     // times the feed limit) fetches all its users; past it the feed asks for whole pages.
@@ -408,12 +436,12 @@ fn a_feed_run_again_fetches_only_the_users_that_changed() {
             .contains(&format!("{total} retrieved, 0 applied, 0 failed")),
         "{fourth:#?}"
     );
-    assert_eq!(fetched_changed(&b), 1 + 5 * 8);
+    assert_eq!(fetched_changed(&b), 3 + 5 * 8);
     b.restart_feed(from_a);
     b.feed(from_a);
     assert_eq!(
         fetched_changed(&b),
-        1 + 5 * 8,
+        3 + 5 * 8,
         "everything was remembered again"
     );
 
@@ -432,7 +460,7 @@ fn a_feed_run_again_fetches_only_the_users_that_changed() {
             .contains(&format!("{total} retrieved, {total} applied, 0 failed")),
         "{fifth:#?}"
     );
-    assert_eq!(fetched_changed(&b), 1 + 5 * 8);
+    assert_eq!(fetched_changed(&b), 3 + 5 * 8);
     assert!(
         users(&b, false) == users(&a, true),
         "B holds A's users again"

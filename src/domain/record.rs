@@ -149,13 +149,6 @@ impl UserRecord {
         serde_json::to_value(self).unwrap_or_default()
     }
 
-    /// The record as it travels, and the digest of that text.
-    pub fn encode(&self) -> serde_json::Result<(String, String)> {
-        let text = serde_json::to_string(self)?;
-        let digest = crate::transport::signing::digest(text.as_bytes());
-        Ok((text, digest))
-    }
-
     /// Reads a record sent by another site, refusing anything that is not of the documented
     /// shape. The column names are only checked to be names here; the receiver keeps the
     /// ones its table really has.

@@ -313,14 +313,19 @@ fn feed(
     let t = site.tables.clone();
     let table = site.users.clone();
     let conn = site.installed_conn()?;
-    let mut page = users::feed_page(conn, &t, &table, cursor, limit, totals)?;
+    let reading = if digests {
+        users::Reading::Digest
+    } else {
+        users::Reading::ColumnsAndDigest
+    };
+    let mut page = users::feed_page(conn, &t, &table, cursor, limit, totals, reading)?;
     prepare(conn, &t, &table, &mut page.records)?;
     let next_cursor = page.records.last().map(|(id, _)| *id).unwrap_or(cursor);
     let total = page.totals.map(|(t, _)| t);
     let remaining = page.totals.map(|(_, r)| r);
-    let (texts, sums) = encode(&page.records, !digests)?;
+    let sums = record_digests(&table, &page.records, &page.rows)?;
     #[derive(Serialize)]
-    struct Head {
+    struct Page<'a> {
         ok: bool,
         protocol: u64,
         cursor: u64,
@@ -329,8 +334,10 @@ fn feed(
         more: bool,
         total: Option<u64>,
         remaining: Option<u64>,
+        users: Vec<&'a UserRecord>,
+        digests: &'a [(u64, String)],
     }
-    let head = Head {
+    let body = serde_json::to_string(&Page {
         ok: true,
         protocol: PROTOCOL_VERSION,
         cursor,
@@ -339,8 +346,14 @@ fn feed(
         more: page.more,
         total,
         remaining,
-    };
-    let body = with_records(&head, &texts, &sums)?;
+        users: if digests {
+            Vec::new()
+        } else {
+            page.records.iter().map(|(_, r)| r).collect()
+        },
+        digests: &sums,
+    })
+    .map_err(|e| Error::input(format!("cannot encode the page: {e}")))?;
     let shown = json!({
         "request": {"action": "feed", "cursor": cursor, "limit": asked, "totals": totals, "digests": digests},
         "answer": {"limit": limit, "next_cursor": next_cursor, "more": page.more, "total": total,
@@ -354,14 +367,14 @@ fn users_by_id(site: &mut Site, ids: &[u64]) -> Result<(HttpResponse, String)> {
     let t = site.tables.clone();
     let table = site.users.clone();
     let conn = site.installed_conn()?;
-    let mut records = users::served_by_id(conn, &t, &table, ids)?;
+    let (mut records, rows) = users::served_by_id(conn, &t, &table, ids)?;
     prepare(conn, &t, &table, &mut records)?;
-    let (texts, sums) = encode(&records, true)?;
-    let body = with_records(
-        &json!({"ok": true, "protocol": PROTOCOL_VERSION}),
-        &texts,
-        &sums,
-    )?;
+    let sums = record_digests(&table, &records, &rows)?;
+    let users: Vec<&UserRecord> = records.iter().map(|(_, r)| r).collect();
+    let body = serde_json::to_string(
+        &json!({"ok": true, "protocol": PROTOCOL_VERSION, "users": users, "digests": sums}),
+    )
+    .map_err(|e| Error::input(format!("cannot encode the answer: {e}")))?;
     let shown = json!({
         "request": {"action": "users", "ids": ids.len()},
         "answer": {"users": records.len()}
@@ -393,48 +406,44 @@ fn prepare(
     Ok(())
 }
 
-/// Each record's text (when `records` asks for them) and its (id, digest).
-type Encoded = (Vec<String>, Vec<(u64, String)>);
-
-fn encode(records: &[(u64, UserRecord)], with_texts: bool) -> Result<Encoded> {
-    let mut texts = Vec::with_capacity(if with_texts { records.len() } else { 0 });
-    let mut sums = Vec::with_capacity(records.len());
-    for (id, record) in records {
-        let (text, digest) = record
-            .encode()
-            .map_err(|e| Error::input(format!("cannot encode user {id}: {e}")))?;
-        if with_texts {
-            texts.push(text);
-        }
-        sums.push((*id, digest));
-    }
-    Ok((texts, sums))
-}
-
-/// The JSON object `head` with `users` (the record texts) and `digests` added: the records
-/// are written as they were encoded for their digests, not encoded a second time.
-fn with_records(head: &impl Serialize, texts: &[String], sums: &[(u64, String)]) -> Result<String> {
-    let fail = |e: serde_json::Error| Error::input(format!("cannot encode the page: {e}"));
-    let mut body = serde_json::to_string(head).map_err(fail)?;
-    if body.pop() != Some('}') {
-        return Err(Error::input(
-            "cannot encode the page: its head is not an object",
-        ));
-    }
-    let size: usize = texts.iter().map(|t| t.len() + 1).sum();
-    body.reserve(size + sums.len() * 48 + 32);
-    body.push_str(if body.ends_with('{') { "" } else { "," });
-    body.push_str("\"users\":[");
-    for (i, text) in texts.iter().enumerate() {
-        if i > 0 {
-            body.push(',');
-        }
-        body.push_str(text);
-    }
-    body.push_str("],\"digests\":");
-    body.push_str(&serde_json::to_string(sums).map_err(fail)?);
-    body.push('}');
-    Ok(body)
+/// What each record is known by (see docs/protocol.md): a digest of its row as the database
+/// read it, of what else it carries (descriptions, locales without one, versions), and of what
+/// turns a row into a record here (this library's version, the columns and their types, the
+/// time zone, the locales). Equal digests mean this site would send the same record.
+fn record_digests(
+    table: &users::UserTable,
+    records: &[(u64, UserRecord)],
+    rows: &[String],
+) -> Result<Vec<(u64, String)>> {
+    let fail = |e: serde_json::Error| Error::input(format!("cannot make a digest: {e}"));
+    let columns: Vec<(&str, &str, Option<u32>, Option<u64>)> = table
+        .travelling()
+        .into_iter()
+        .filter_map(|c| table.column(c))
+        .map(|c| (c.name.as_str(), c.data_type.as_str(), c.scale, c.max_chars))
+        .collect();
+    let context = serde_json::to_string(&(
+        env!("CARGO_PKG_VERSION"),
+        columns,
+        &table.zone.name,
+        &table.zone.transitions,
+        &table.locales,
+    ))
+    .map_err(fail)?;
+    records
+        .iter()
+        .zip(rows)
+        .map(|((id, record), row)| {
+            let rest = serde_json::to_string(&(
+                &record.descriptions,
+                &record.absent_locales,
+                &record.versions,
+            ))
+            .map_err(fail)?;
+            let text = format!("{context}\n{row}\n{rest}");
+            Ok((*id, signing::digest(text.as_bytes())))
+        })
+        .collect()
 }
 
 fn stream(site: &mut Site, account: &Account, events: &[serde_json::Value]) -> HttpResponse {

@@ -261,10 +261,26 @@ fn read_columns(infos: &[&ColumnInfo], mut row: Row, offset: usize) -> BTreeMap<
 pub struct FeedPage {
     /// Source user id and record, ascending by id.
     pub records: Vec<(u64, UserRecord)>,
+    /// The digest of each record's row (`row_digest`), in the same order.
+    pub rows: Vec<String>,
     /// Whether users follow the page.
     pub more: bool,
     /// (total, remaining after the page), when asked for.
     pub totals: Option<(u64, u64)>,
+}
+
+/// Records by user id, and the digests of their rows (empty when not read), in the same order.
+pub type Served = (Vec<(u64, UserRecord)>, Vec<String>);
+
+/// What a query reads of each user besides its id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    /// The travelling columns.
+    Columns,
+    /// The travelling columns and the row's digest.
+    ColumnsAndDigest,
+    /// The row's digest alone: records come without columns.
+    Digest,
 }
 
 /// Active and enabled users after `cursor`, at most `limit`, with their descriptions. One
@@ -277,18 +293,24 @@ pub fn feed_page(
     cursor: u64,
     limit: u64,
     totals: bool,
+    reading: Reading,
 ) -> Result<FeedPage> {
-    let cols = table.travelling();
     let rows: Vec<Row> = conn.exec(
         format!(
             "SELECT pk_i_id, {} FROM {} WHERE b_active = 1 AND b_enabled = 1 AND pk_i_id > ? ORDER BY pk_i_id LIMIT ?",
-            select_list(&cols),
+            read_list(table, reading),
             t.osclass("user")
         ),
         (cursor, limit + 1),
     )?;
     let more = rows.len() as u64 > limit;
-    let records = records_of(conn, t, table, rows.into_iter().take(limit as usize))?;
+    let (records, digests) = records_of(
+        conn,
+        t,
+        table,
+        rows.into_iter().take(limit as usize),
+        reading,
+    )?;
 
     let totals = if totals {
         let next = records.last().map(|(id, _)| *id).unwrap_or(cursor);
@@ -305,22 +327,26 @@ pub fn feed_page(
     };
     Ok(FeedPage {
         records,
+        rows: digests,
         more,
         totals,
     })
 }
 
 /// These users, those of them that are active and enabled, ascending by id, with their
-/// descriptions: what the feed serves of them.
-pub fn served_by_id(
-    conn: &mut Conn,
-    t: &Tables,
-    table: &UserTable,
-    ids: &[u64],
-) -> Result<Vec<(u64, UserRecord)>> {
-    let mut records = select_records(conn, t, table, ids, "b_active = 1 AND b_enabled = 1 AND")?;
-    records.sort_by_key(|(id, _)| *id);
-    Ok(records)
+/// descriptions and the digests of their rows: what the feed serves of them.
+pub fn served_by_id(conn: &mut Conn, t: &Tables, table: &UserTable, ids: &[u64]) -> Result<Served> {
+    let (records, digests) = select_records(
+        conn,
+        t,
+        table,
+        ids,
+        "b_active = 1 AND b_enabled = 1 AND",
+        Reading::ColumnsAndDigest,
+    )?;
+    let mut both: Vec<((u64, UserRecord), String)> = records.into_iter().zip(digests).collect();
+    both.sort_by_key(|((id, _), _)| *id);
+    Ok(both.into_iter().unzip())
 }
 
 /// The records of these users that meet `condition` (SQL followed by `pk_i_id IN …`).
@@ -330,35 +356,73 @@ fn select_records(
     table: &UserTable,
     ids: &[u64],
     condition: &str,
-) -> Result<Vec<(u64, UserRecord)>> {
-    let cols = table.travelling();
+    reading: Reading,
+) -> Result<Served> {
     let rows: Vec<Row> = select_in(
         conn,
         |list| {
             format!(
                 "SELECT pk_i_id, {} FROM {} WHERE {condition} pk_i_id IN ({list})",
-                select_list(&cols),
+                read_list(table, reading),
                 t.osclass("user")
             )
         },
         &[],
         &id_params(ids),
     )?;
-    records_of(conn, t, table, rows.into_iter())
+    records_of(conn, t, table, rows.into_iter(), reading)
 }
 
-/// Rows of `pk_i_id` and the travelling columns, as records with their descriptions.
+/// The select list of a reading, after `pk_i_id`.
+fn read_list(table: &UserTable, reading: Reading) -> String {
+    let cols = table.travelling();
+    match reading {
+        Reading::Columns => select_list(&cols),
+        Reading::ColumnsAndDigest => format!("{}, {}", select_list(&cols), row_digest(&cols)),
+        Reading::Digest => row_digest(&cols),
+    }
+}
+
+/// A digest of the row's values in `cols`, computed by the server, so that a page of digests
+/// does not need the values themselves. Each value goes in as the hex of its text (`-` for
+/// NULL), which keeps it apart from its neighbours whatever it holds.
+fn row_digest(cols: &[&str]) -> String {
+    let parts = cols
+        .iter()
+        .map(|c| format!("IFNULL(HEX(CONCAT(`{c}`)), '-')"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("SHA2(CONCAT_WS(',', {parts}), 256)")
+}
+
+/// Rows of `pk_i_id` and what `reading` reads, as records with their descriptions, and the
+/// rows' digests when read.
 fn records_of(
     conn: &mut impl Queryable,
     t: &Tables,
     table: &UserTable,
     rows: impl Iterator<Item = Row>,
-) -> Result<Vec<(u64, UserRecord)>> {
-    let infos = infos(table, &table.travelling());
+    reading: Reading,
+) -> Result<Served> {
+    let cols = table.travelling();
+    let infos = infos(table, &cols);
+    let mut digests = Vec::new();
     let mut records: Vec<(u64, UserRecord)> = rows
         .map(|mut row| {
             let id: u64 = row.take(0).unwrap_or(0);
-            let columns = read_columns(&infos, row, 1);
+            if reading != Reading::Columns {
+                let at = if reading == Reading::Digest {
+                    1
+                } else {
+                    1 + cols.len()
+                };
+                digests.push(row.take::<String, _>(at).unwrap_or_default());
+            }
+            let columns = if reading == Reading::Digest {
+                BTreeMap::new()
+            } else {
+                read_columns(&infos, row, 1)
+            };
             let record = UserRecord {
                 id: Some(id),
                 columns,
@@ -374,7 +438,7 @@ fn records_of(
             record.descriptions = d;
         }
     }
-    Ok(records)
+    Ok((records, digests))
 }
 
 /// Descriptions of these users, by user id and locale.
@@ -736,9 +800,8 @@ pub fn records_by_ids(
     table: &UserTable,
     ids: &[u64],
 ) -> Result<HashMap<u64, UserRecord>> {
-    Ok(select_records(conn, t, table, ids, "")?
-        .into_iter()
-        .collect())
+    let (records, _) = select_records(conn, t, table, ids, "", Reading::Columns)?;
+    Ok(records.into_iter().collect())
 }
 
 /// Removes a user with the rows Osclass removes with one: the user's listings and what hangs
