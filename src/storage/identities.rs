@@ -9,7 +9,7 @@ use mysql::Value as Sql;
 
 use crate::domain::email;
 use crate::error::Result;
-use crate::storage::{id_params, select_in, Tables};
+use crate::storage::{id_params, select_ids, select_in, Tables};
 
 /// The local users these remote ids stand for: remote id to (local id, normalised e-mail).
 pub fn lookup(
@@ -108,18 +108,20 @@ pub fn digests(
     account_id: i64,
     remote_ids: &[u64],
 ) -> Result<HashMap<u64, String>> {
-    let rows: Vec<(u64, String)> = select_in(
+    let rows: Vec<(u64, String)> = select_ids(
         conn,
-        |list| {
+        "i.i_remote_id",
+        |condition| {
             format!(
                 "SELECT i.i_remote_id, i.s_digest FROM {} i JOIN {} u ON u.pk_i_id = i.fk_i_user_id
-                 WHERE i.fk_i_account_id = ? AND i.s_digest IS NOT NULL AND i.i_remote_id IN ({list})",
+                 WHERE i.fk_i_account_id = ? AND i.s_digest IS NOT NULL AND {condition}",
                 t.plugin("identity"),
                 t.osclass("user")
             )
         },
         &[Sql::Int(account_id)],
-        &id_params(remote_ids),
+        remote_ids,
+        |r: &(u64, String)| r.0,
     )?;
     Ok(rows.into_iter().collect())
 }

@@ -6,7 +6,7 @@ use mysql::prelude::Queryable;
 use mysql::Value as Sql;
 
 use crate::error::Result;
-use crate::storage::{id_params, placeholders, select_in, take_column, text_params, Tables};
+use crate::storage::{placeholders, select_ids, select_in, take_column, text_params, Tables};
 
 /// One recorded change of a local user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,31 +137,34 @@ pub fn versions(
             }
         }
     };
-    let ids = id_params(user_ids);
-    let stored: Vec<(u64, String, u64, String)> = select_in(
+    let stored: Vec<(u64, String, u64, String)> = select_ids(
         conn,
-        |list| {
+        "fk_i_user_id",
+        |condition| {
             format!(
-                "SELECT fk_i_user_id, s_column, i_version, s_origin FROM {} WHERE fk_i_user_id IN ({list})",
+                "SELECT fk_i_user_id, s_column, i_version, s_origin FROM {} WHERE {condition}",
                 t.plugin("version")
             )
         },
         &[],
-        &ids,
+        user_ids,
+        |r: &(u64, String, u64, String)| r.0,
     )?;
     for (user, column, at, origin) in stored {
         keep(user, &column, Version { at, origin });
     }
-    let local: Vec<(u64, String, u64)> = select_in(
+    let local: Vec<(u64, String, u64)> = select_ids(
         conn,
-        |list| {
+        "fk_i_user_id",
+        |condition| {
             format!(
-                "SELECT fk_i_user_id, s_columns, i_version FROM {} WHERE fk_i_user_id IN ({list})",
+                "SELECT fk_i_user_id, s_columns, i_version FROM {} WHERE {condition}",
                 t.plugin("outbox")
             )
         },
         &[],
-        &ids,
+        user_ids,
+        |r: &(u64, String, u64)| r.0,
     )?;
     for (user, columns, at) in local {
         for column in columns.split(',').filter(|c| !c.is_empty()) {

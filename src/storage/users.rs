@@ -10,7 +10,7 @@ use crate::domain::email;
 use crate::domain::record::{UserRecord, Value};
 use crate::domain::time::TimeZone;
 use crate::error::{Error, Result};
-use crate::storage::{id_params, placeholders, select_in, text_params, Tables};
+use crate::storage::{id_params, placeholders, select_ids, select_in, text_params, Tables};
 
 /// The most parameters one prepared statement may carry (the protocol's limit is 65535).
 const MAX_PARAMS: usize = 60_000;
@@ -447,16 +447,18 @@ pub fn descriptions_of(
     t: &Tables,
     ids: &[u64],
 ) -> Result<HashMap<u64, BTreeMap<String, String>>> {
-    let rows: Vec<(u64, String, Option<String>)> = select_in(
+    let rows: Vec<(u64, String, Option<String>)> = select_ids(
         conn,
-        |list| {
+        "fk_i_user_id",
+        |condition| {
             format!(
-                "SELECT fk_i_user_id, fk_c_locale_code, s_info FROM {} WHERE fk_i_user_id IN ({list})",
+                "SELECT fk_i_user_id, fk_c_locale_code, s_info FROM {} WHERE {condition}",
                 t.osclass("user_description")
             )
         },
         &[],
-        &id_params(ids),
+        ids,
+        |r: &(u64, String, Option<String>)| r.0,
     )?;
     let mut out: HashMap<u64, BTreeMap<String, String>> = HashMap::new();
     for (id, locale, info) in rows {
