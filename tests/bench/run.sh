@@ -316,8 +316,10 @@ start_receiver b "$port_b"; server_b="$receiver"
 start_receiver c "$port_c"; server_c="$receiver"
 start_receiver d "$port_d"; server_d="$receiver"
 
-# The triggers recorded the seeding too: that is not what is measured.
-sql "$db_a" "DELETE FROM oc_t_account_sync_delivery; DELETE FROM oc_t_account_sync_outbox"
+# The triggers recorded the seeding too: that is not what is measured. TRUNCATE, not DELETE:
+# purging a million deleted rows would keep the server busy in the background while the
+# stream is timed.
+sql "$db_a" "TRUNCATE oc_t_account_sync_delivery; TRUNCATE oc_t_account_sync_outbox"
 started="$(now)"
 sql "$db_a" "UPDATE oc_t_user SET s_name = CONCAT(s_name, ' *') ORDER BY pk_i_id LIMIT $changed"
 update_seconds="$(since "$started")"
