@@ -466,3 +466,96 @@ fn a_feed_run_again_fetches_only_the_users_that_changed() {
         "B holds A's users again"
     );
 }
+
+#[test]
+fn a_feed_run_again_fetches_what_changed_around_the_digests() {
+    let mut a = Site::create("a", "op84", "en_US,es_ES");
+    let mut c = Site::create("c", "op84", "en_US");
+    let b = Site::create("b", "op84", "en_US");
+    for site in [&a, &b, &c] {
+        site.sql("ALTER TABLE oc_t_user ADD COLUMN d_score FLOAT NULL");
+        site.set_preference("custom_columns", r#"["d_score"]"#);
+    }
+    a.seed(30, 8);
+    a.serve();
+    c.serve();
+    a.add_account(&b, None);
+    c.add_account(&b, None);
+    let from_a = b.add_account(&a, None);
+    let from_c = b.add_account(&c, None);
+    let id = a.value(
+        "SELECT pk_i_id FROM oc_t_user WHERE b_active = 1 AND b_enabled = 1 ORDER BY pk_i_id LIMIT 1",
+    );
+    let email = a.value(&format!(
+        "SELECT s_email FROM oc_t_user WHERE pk_i_id = {id}"
+    ));
+    a.sql(&format!(
+        "UPDATE oc_t_user SET d_score = 1.2345678 WHERE pk_i_id = {id}"
+    ));
+    b.feed(from_a);
+    let score = |s: &Site| {
+        s.value(&format!(
+            "SELECT CAST(d_score AS DOUBLE) FROM oc_t_user WHERE s_email = {email}"
+        ))
+    };
+    assert_eq!(score(&b), score(&a), "the custom column came");
+
+    // A float whose text rounds to the same digits, changed where no trigger sees it.
+    support::mysql(
+        Some(&a.db),
+        &format!(
+            "SET @account_sync_applying = 1; UPDATE oc_t_user SET d_score = 1.2345671 WHERE pk_i_id = {id}"
+        ),
+    );
+    assert_ne!(score(&b), score(&a));
+    b.restart_feed(from_a);
+    b.feed(from_a);
+    assert_eq!(score(&b), score(&a), "the rounded float was seen to change");
+    assert_eq!(fetched_changed(&b), 1);
+
+    // A locale installed here: the descriptions in it are applied by the next feed.
+    let in_spanish = count(
+        &a,
+        "SELECT COUNT(*) FROM oc_t_user_description d JOIN oc_t_user u ON u.pk_i_id = d.fk_i_user_id
+         WHERE u.b_active = 1 AND u.b_enabled = 1 AND d.fk_c_locale_code = 'es_ES' AND d.s_info <> ''",
+    );
+    assert!(in_spanish > 0);
+    support::mysql(
+        None,
+        &format!(
+            "INSERT INTO `{}`.oc_t_locale SELECT * FROM `{}`.oc_t_locale WHERE pk_c_code = 'es_ES'",
+            b.db, a.db
+        ),
+    );
+    b.restart_feed(from_a);
+    b.feed(from_a);
+    assert_eq!(
+        descriptions(&b, &["es_ES"]),
+        descriptions(&a, &["es_ES"]),
+        "B's new locale got its descriptions"
+    );
+
+    // The same person on C, renamed there later: C's feed changes B's user. What A's feed
+    // remembered of that user no longer holds, so A's next feed fetches it again (and keeps
+    // C's name, the newer one, as it would have without digests).
+    c.sql(&format!(
+        "INSERT INTO oc_t_user (dt_reg_date, s_name, s_username, s_password, s_email, b_enabled, b_active)
+         VALUES (NOW(), 'Named On C', 'named_on_c', 'x', {email}, 1, 1)"
+    ));
+    b.feed(from_c);
+    let name = |s: &Site| {
+        s.value(&format!(
+            "SELECT s_name FROM oc_t_user WHERE s_email = {email}"
+        ))
+    };
+    assert_eq!(name(&b), "Named On C");
+    let fetched = fetched_changed(&b);
+    b.restart_feed(from_a);
+    b.feed(from_a);
+    assert_eq!(
+        fetched_changed(&b),
+        fetched + 1,
+        "A's feed fetched the user again"
+    );
+    assert_eq!(name(&b), "Named On C");
+}

@@ -234,7 +234,17 @@ pub fn remember(
             _ => None,
         })
         .collect();
-    identities::remember(conn, t, account_id, &pairs)
+    identities::remember(conn, t, account_id, &pairs)?;
+    // A user changed from here no longer holds what the other accounts' feeds last applied:
+    // their next feed fetches it again instead of skipping it.
+    let updated: Vec<u64> = results
+        .iter()
+        .filter_map(|r| match r {
+            Applied::Updated(local) => Some(*local),
+            _ => None,
+        })
+        .collect();
+    identities::forget_digests_elsewhere(conn, t, account_id, &updated)
 }
 
 #[derive(Debug)]

@@ -88,9 +88,10 @@ pub fn run(site: &mut Site, request: &FeedRequest) -> Result<FeedProgress> {
     loop {
         let batch_started = Instant::now();
         let account = accounts::get(site.installed_conn()?, &tables, request.account_id)?;
+        let fingerprint = fingerprint(site, &account)?;
         let fetch = match ahead.take() {
             Some(f) if f.cursor == account.last_user_id => f,
-            _ => Fetch::page(site, &account, totals.is_none(), digests_help)?,
+            _ => Fetch::page(site, &account, totals.is_none(), digests_help, &fingerprint)?,
         };
         let (mut page, mut batch) = receive_page(site, &account, fetch)?;
         let (total, remaining) = match (page.total, page.remaining) {
@@ -110,11 +111,11 @@ pub fn run(site: &mut Site, request: &FeedRequest) -> Result<FeedProgress> {
         totals = Some((total, remaining));
 
         let served = page.served();
-        if let Some(skipped) = fetch_changed(site, &account, &mut page)? {
+        if let Some(skipped) = fetch_changed(site, &account, &mut page, &fingerprint)? {
             if page.users.len() * 2 > served {
                 digests_help = false;
             }
-            batch = decode_records(&page, &fingerprint(site, &account), skipped);
+            batch = decode_records(&page, &fingerprint, skipped);
         }
 
         let another = page.more
@@ -123,7 +124,7 @@ pub fn run(site: &mut Site, request: &FeedRequest) -> Result<FeedProgress> {
         if another {
             let mut next = account.clone();
             next.last_user_id = page.next_cursor;
-            ahead = Some(Fetch::page(site, &next, false, digests_help)?);
+            ahead = Some(Fetch::page(site, &next, false, digests_help, &fingerprint)?);
         }
 
         apply_batch(
@@ -146,9 +147,8 @@ pub fn run(site: &mut Site, request: &FeedRequest) -> Result<FeedProgress> {
             break;
         }
     }
-    if let Some(f) = ahead {
-        f.abandon();
-    }
+    // A page fetched ahead and not used is waited for as it goes (`Fetch` drops by joining).
+    drop(ahead);
     Ok(progress)
 }
 
@@ -194,7 +194,16 @@ impl Drop for Disposer {
 struct Fetch<T> {
     cursor: u64,
     request: Request,
-    handle: std::thread::JoinHandle<Result<T>>,
+    handle: Option<std::thread::JoinHandle<Result<T>>>,
+}
+
+/// A fetch given up on any path is waited for: no thread outlives the call.
+impl<T> Drop for Fetch<T> {
+    fn drop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.join();
+        }
+    }
 }
 
 /// A page as it came, and its records ready to apply.
@@ -208,6 +217,7 @@ impl Fetch<Fetched> {
         account: &Account,
         totals: bool,
         digests_help: bool,
+        fingerprint: &str,
     ) -> Result<Fetch<Fetched>> {
         let tables = site.tables.clone();
         let digests = digests_help
@@ -223,7 +233,7 @@ impl Fetch<Fetched> {
             totals,
             digests,
         };
-        let (cursor, fingerprint) = (account.last_user_id, fingerprint(site, account));
+        let (cursor, fingerprint) = (account.last_user_id, fingerprint.to_string());
         Fetch::start(site, account, request, move |answer| {
             let page = read_page(answer, cursor)?;
             let batch = decode_records(&page, &fingerprint, 0);
@@ -254,21 +264,16 @@ impl<T: Send + 'static> Fetch<T> {
         Ok(Fetch {
             cursor: account.last_user_id,
             request,
-            handle,
+            handle: Some(handle),
         })
     }
 
-    fn wait(self) -> (Request, Result<T>) {
-        let answer = self
-            .handle
-            .join()
-            .unwrap_or_else(|_| Err(Error::remote("the feed request's thread failed")));
-        (self.request, answer)
-    }
-
-    /// Waits for a request that is no longer wanted, so that no thread outlives the call.
-    fn abandon(self) {
-        let _ = self.handle.join();
+    fn wait(mut self) -> (Request, Result<T>) {
+        let answer = match self.handle.take().map(|h| h.join()) {
+            Some(Ok(answer)) => answer,
+            _ => Err(Error::remote("the feed request's thread failed")),
+        };
+        (self.request.clone(), answer)
     }
 }
 
@@ -308,56 +313,64 @@ fn receive_page(site: &mut Site, account: &Account, fetch: Fetch<Fetched>) -> Re
 /// one remembered for them here and puts them in the page. Returns how many users it left
 /// out because their digest is the same (nothing about them changed since they were applied),
 /// or `None` for a page of records.
-fn fetch_changed(site: &mut Site, account: &Account, page: &mut FeedAnswer) -> Result<Option<u64>> {
+fn fetch_changed(
+    site: &mut Site,
+    account: &Account,
+    page: &mut FeedAnswer,
+    fingerprint: &str,
+) -> Result<Option<u64>> {
     if !page.users.is_empty() || page.digests.is_empty() {
         return Ok(None);
     }
     let tables = site.tables.clone();
     let ids: Vec<u64> = page.digests.iter().map(|(id, _)| *id).collect();
     let known = identities::digests(site.installed_conn()?, &tables, account.id, &ids)?;
-    let fingerprint = fingerprint(site, account);
     let changed: Vec<u64> = page
         .digests
         .iter()
-        .filter(|(id, digest)| known.get(id) != Some(&remembered(&fingerprint, digest)))
+        .filter(|(id, digest)| known.get(id) != Some(&remembered(fingerprint, digest)))
         .map(|(id, _)| *id)
         .collect();
     let skipped = (page.digests.len() - changed.len()) as u64;
     page.digests.clear();
-    if changed.is_empty() {
-        return Ok(Some(skipped));
-    }
-    let asked = changed.len();
-    let request = Request::Users {
-        ids: changed.clone(),
-    };
-    let fetch = Fetch::start(site, account, request, move |a| read_users(a, &changed))?;
-    let (request, answer) = fetch.wait();
-    match answer {
-        Ok(found) => {
-            log_users(
-                site.installed_conn()?,
-                &tables,
-                account,
-                &request,
-                Ok(&found),
-            )?;
-            page.users = found.users;
-            page.digests = found.digests;
-            // Users asked for that are no longer served (deactivated meanwhile) are left as
-            // they are, like a user the page does not hold.
-            Ok(Some(skipped + (asked - page.users.len()) as u64))
+    // No more records a request than a page of records holds here.
+    let mut served = 0;
+    for chunk in changed.chunks(site.config.feed_limit.max(1) as usize) {
+        let wanted = chunk.to_vec();
+        let request = Request::Users {
+            ids: wanted.clone(),
+        };
+        let fetch = Fetch::start(site, account, request, move |a| read_users(a, &wanted))?;
+        let (request, answer) = fetch.wait();
+        match answer {
+            Ok(found) => {
+                log_users(
+                    site.installed_conn()?,
+                    &tables,
+                    account,
+                    &request,
+                    Ok(&found),
+                )?;
+                served += found.users.len();
+                page.users.extend(found.users);
+                page.digests.extend(found.digests);
+            }
+            Err(e) => {
+                page.users.clear();
+                page.digests.clear();
+                let conn = site.installed_conn()?;
+                accounts::record_status(conn, &tables, account.id, "ERROR", &e.message)?;
+                log_users(conn, &tables, account, &request, Err(&e))?;
+                return Err(Error::new(
+                    e.code,
+                    format!("feed from {} failed: {}", account.name, e.message),
+                ));
+            }
         }
-        Err(e) => {
-            let conn = site.installed_conn()?;
-            accounts::record_status(conn, &tables, account.id, "ERROR", &e.message)?;
-            log_users(conn, &tables, account, &request, Err(&e))?;
-            Err(Error::new(
-                e.code,
-                format!("feed from {} failed: {}", account.name, e.message),
-            ))
-        }
     }
+    // Users asked for that are no longer served (deactivated meanwhile) are left as they are,
+    // like a user the page does not hold.
+    Ok(Some(skipped + changed.len().saturating_sub(served) as u64))
 }
 
 /// What the receiver remembers of a record it applied: the sender's digest together with
@@ -367,10 +380,29 @@ fn remembered(fingerprint: &str, digest: &str) -> String {
     signing::digest(format!("{fingerprint}\n{digest}").as_bytes())
 }
 
-fn fingerprint(site: &Site, account: &Account) -> String {
+/// What decides, on this site, how an account's records are applied: the account's columns,
+/// this site's columns and their types, its locales, its time zone, and which locations it
+/// knows (a record's city is looked up by name).
+fn fingerprint(site: &mut Site, account: &Account) -> Result<String> {
     let mut columns = account.columns.clone();
     columns.sort();
-    format!("{}|{}", columns.join(","), site.users.zone.name)
+    let table = &site.users;
+    let here: Vec<(&str, &str, Option<u32>, Option<u64>)> = table
+        .columns
+        .iter()
+        .map(|c| (c.name.as_str(), c.data_type.as_str(), c.scale, c.max_chars))
+        .collect();
+    let described = serde_json::to_string(&(
+        columns,
+        here,
+        &table.locales,
+        &table.zone.name,
+        &table.zone.transitions,
+    ))
+    .unwrap_or_default();
+    let tables = site.tables.clone();
+    let places = crate::storage::locations::census(site.installed_conn()?, &tables)?;
+    Ok(signing::digest(format!("{described}|{places}").as_bytes()))
 }
 
 fn read_users(answer: Answer, asked: &[u64]) -> Result<UsersAnswer> {
@@ -385,11 +417,18 @@ fn read_users(answer: Answer, asked: &[u64]) -> Result<UsersAnswer> {
             "the users answer does not give one digest a user",
         ));
     }
-    let asked: std::collections::HashSet<u64> = asked.iter().copied().collect();
-    if let Some((id, _)) = found.digests.iter().find(|(id, _)| !asked.contains(id)) {
-        return Err(Error::remote(format!(
-            "the users answer holds user {id}, which was not asked for"
-        )));
+    let mut unseen: std::collections::HashSet<u64> = asked.iter().copied().collect();
+    for ((id, _), user) in found.digests.iter().zip(&found.users) {
+        if !unseen.remove(id) {
+            return Err(Error::remote(format!(
+                "the users answer holds user {id}, which was not asked for or comes twice"
+            )));
+        }
+        if user.get("id").and_then(|v| v.as_u64()) != Some(*id) {
+            return Err(Error::remote(format!(
+                "the users answer gives user {id} the record of another"
+            )));
+        }
     }
     Ok(found)
 }
@@ -785,9 +824,19 @@ mod tests {
                 "not of the expected shape",
             ),
             (r#"{"ok":false,"error":"no"}"#.to_string(), "no"),
+            (
+                format!(
+                    r#"{{"ok":true,"protocol":1,"users":[{RECORD},{RECORD}],"digests":[[20,"ab"],[20,"ab"]]}}"#
+                ),
+                "comes twice",
+            ),
+            (
+                format!(r#"{{"ok":true,"protocol":1,"users":[{RECORD}],"digests":[[25,"ab"]]}}"#),
+                "the record of another",
+            ),
         ];
         for (body, want) in cases {
-            let e = read_users(answer(&body), &[20]).unwrap_err();
+            let e = read_users(answer(&body), &[20, 25]).unwrap_err();
             assert!(e.message.contains(want), "{body}: {}", e.message);
         }
     }

@@ -100,6 +100,28 @@ pub fn remember(
     Ok(())
 }
 
+/// Forgets what the feeds of accounts other than `account_id` remembered of these local users.
+pub fn forget_digests_elsewhere(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    account_id: i64,
+    local_ids: &[u64],
+) -> Result<()> {
+    for chunk in local_ids.chunks(10_000) {
+        let mut params = vec![Sql::Int(account_id)];
+        params.extend(id_params(chunk));
+        conn.exec_drop(
+            format!(
+                "UPDATE {} SET s_digest = NULL WHERE fk_i_account_id <> ? AND s_digest IS NOT NULL AND fk_i_user_id IN ({})",
+                t.plugin("identity"),
+                crate::storage::placeholders(chunk.len())
+            ),
+            params,
+        )?;
+    }
+    Ok(())
+}
+
 /// The digests remembered for these remote ids of one account, where the local user still
 /// exists: remote id to digest.
 pub fn digests(

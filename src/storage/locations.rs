@@ -166,6 +166,20 @@ impl Resolved {
     }
 }
 
+/// A short account of the locations this site knows, which changes when one is added: the
+/// number of countries and the newest region, city and city area.
+pub fn census(conn: &mut impl Queryable, t: &Tables) -> Result<String> {
+    let found: Option<String> = conn.query_first(format!(
+        "SELECT CONCAT_WS(',', (SELECT COUNT(*) FROM {}), IFNULL((SELECT MAX(pk_i_id) FROM {}), 0),
+                IFNULL((SELECT MAX(pk_i_id) FROM {}), 0), IFNULL((SELECT MAX(pk_i_id) FROM {}), 0))",
+        t.osclass("country"),
+        t.osclass("region"),
+        t.osclass("city"),
+        t.osclass("city_area")
+    ))?;
+    Ok(found.unwrap_or_default())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -49,10 +49,19 @@ fn outbox_insert(
 pub fn definitions(t: &Tables, table: &UserTable) -> Vec<String> {
     let user = t.osclass("user");
     let description = t.osclass("user_description");
+    // Text compares byte for byte (a change of case is a change); a floating point value
+    // compares as a number, its text being rounded.
     let checks: String = table
         .travelling()
         .iter()
-        .map(|c| format!("IF NOT (BINARY NEW.`{c}` <=> BINARY OLD.`{c}`) THEN SET changed = CONCAT(changed, ',{c}'); END IF;\n"))
+        .map(|c| {
+            let same = if table.column(c).is_some_and(|i| i.is_float()) {
+                format!("NEW.`{c}` <=> OLD.`{c}`")
+            } else {
+                format!("BINARY NEW.`{c}` <=> BINARY OLD.`{c}`")
+            };
+            format!("IF NOT ({same}) THEN SET changed = CONCAT(changed, ',{c}'); END IF;\n")
+        })
         .collect();
     let description_event = |row: &str| {
         format!(
@@ -139,7 +148,7 @@ pub fn drop_all(conn: &mut Conn, t: &Tables) -> Result<()> {
 
 /// What the installed triggers watch and do; a change of either rebuilds them.
 fn signature(table: &UserTable) -> String {
-    format!("2:{}", table.travelling().join(","))
+    format!("3:{}", table.travelling().join(","))
 }
 
 /// (Re)creates the triggers for the table's current columns. A refusal by the server is not

@@ -38,6 +38,12 @@ impl ColumnInfo {
     pub fn is_decimal(&self) -> bool {
         self.data_type == "decimal"
     }
+
+    /// Floating point: the server's text of such a value is rounded, so it cannot stand for
+    /// the value in a comparison or a digest.
+    pub fn is_float(&self) -> bool {
+        matches!(self.data_type.as_str(), "float" | "double" | "real")
+    }
 }
 
 /// What this site's user table looks like: its columns (in table order), the locales it can
@@ -373,23 +379,39 @@ fn select_records(
     records_of(conn, t, table, rows.into_iter(), reading)
 }
 
-/// The select list of a reading, after `pk_i_id`.
+/// The select list of a reading, after `pk_i_id`: the travelling columns, then the server's
+/// digest of the row; a reading of the digest alone adds the floating point columns, which
+/// the digest leaves out (`row_digest`).
 fn read_list(table: &UserTable, reading: Reading) -> String {
     let cols = table.travelling();
+    let (floats, exact) = split_floats(table, &cols);
     match reading {
         Reading::Columns => select_list(&cols),
-        Reading::ColumnsAndDigest => format!("{}, {}", select_list(&cols), row_digest(&cols)),
-        Reading::Digest => row_digest(&cols),
+        Reading::ColumnsAndDigest => format!("{}, {}", select_list(&cols), row_digest(&exact)),
+        Reading::Digest if floats.is_empty() => row_digest(&exact),
+        Reading::Digest => format!("{}, {}", row_digest(&exact), select_list(&floats)),
     }
+}
+
+/// The floating point columns of `cols`, and the others.
+fn split_floats<'a>(table: &UserTable, cols: &[&'a str]) -> (Vec<&'a str>, Vec<&'a str>) {
+    cols.iter()
+        .partition(|c| table.column(c).is_some_and(ColumnInfo::is_float))
 }
 
 /// A digest of the row's values in `cols`, computed by the server, so that a page of digests
 /// does not need the values themselves. Each value goes in as the hex of its text (`-` for
-/// NULL), which keeps it apart from its neighbours whatever it holds.
+/// NULL), which keeps it apart from its neighbours whatever it holds; a value too large for
+/// that goes in as its own SHA-256. Floating point columns are not in `cols`: their text is
+/// rounded, so `records_of` adds them as the library reads them.
 fn row_digest(cols: &[&str]) -> String {
     let parts = cols
         .iter()
-        .map(|c| format!("IFNULL(HEX(CONCAT(`{c}`)), '-')"))
+        .map(|c| {
+            format!(
+                "IFNULL(IFNULL(HEX(CONCAT(`{c}`)), CONCAT('#', SHA2(CONCAT(`{c}`), 256))), '-')"
+            )
+        })
         .collect::<Vec<_>>()
         .join(", ");
     format!("SHA2(CONCAT_WS(',', {parts}), 256)")
@@ -405,23 +427,29 @@ fn records_of(
     reading: Reading,
 ) -> Result<Served> {
     let cols = table.travelling();
+    let (floats, _) = split_floats(table, &cols);
+    let float_infos = infos(table, &floats);
     let infos = infos(table, &cols);
     let mut digests = Vec::new();
     let mut records: Vec<(u64, UserRecord)> = rows
         .map(|mut row| {
             let id: u64 = row.take(0).unwrap_or(0);
-            if reading != Reading::Columns {
-                let at = if reading == Reading::Digest {
-                    1
-                } else {
-                    1 + cols.len()
-                };
-                digests.push(row.take::<String, _>(at).unwrap_or_default());
-            }
-            let columns = if reading == Reading::Digest {
-                BTreeMap::new()
-            } else {
-                read_columns(&infos, row, 1)
+            let columns = match reading {
+                Reading::Columns => read_columns(&infos, row, 1),
+                Reading::ColumnsAndDigest => {
+                    // NULL when the row is too large for the server to put together: no
+                    // digest then, and the receiver always fetches the record.
+                    let digest: Option<String> = row.take(1 + cols.len()).flatten();
+                    let columns = read_columns(&infos, row, 1);
+                    digests.push(with_floats(digest, &floats, &columns));
+                    columns
+                }
+                Reading::Digest => {
+                    let digest: Option<String> = row.take(1).flatten();
+                    let values = read_columns(&float_infos, row, 2);
+                    digests.push(with_floats(digest, &floats, &values));
+                    BTreeMap::new()
+                }
             };
             let record = UserRecord {
                 id: Some(id),
@@ -439,6 +467,26 @@ fn records_of(
         }
     }
     Ok((records, digests))
+}
+
+/// The server's row digest with the floating point values added as the library reads them;
+/// empty when the server gave none.
+fn with_floats(
+    digest: Option<String>,
+    floats: &[&str],
+    values: &BTreeMap<String, Value>,
+) -> String {
+    let Some(digest) = digest else {
+        return String::new();
+    };
+    if floats.is_empty() {
+        return digest;
+    }
+    let exact: Vec<Option<&Value>> = floats.iter().map(|c| values.get(*c)).collect();
+    format!(
+        "{digest}{}",
+        serde_json::to_string(&exact).unwrap_or_default()
+    )
 }
 
 /// Descriptions of these users, by user id and locale.

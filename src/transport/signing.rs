@@ -30,13 +30,13 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// The public name of a key: the first 32 hex digits of its SHA-256. It lets a receiver find
-/// the account without the key travelling, and it cannot be turned back into the key.
-/// What a user record's text is known by: the first 16 bytes of its SHA-256, in hex.
+/// The first 16 bytes of the SHA-256 of `text`, in hex.
 pub fn digest(text: &[u8]) -> String {
     hex(&Sha256::digest(text))[..32].to_string()
 }
 
+/// The public name of a key: the first 32 hex digits of its SHA-256. It lets a receiver find
+/// the account without the key travelling, and it cannot be turned back into the key.
 pub fn key_id(key: &str) -> String {
     hex(&Sha256::digest(key.as_bytes()))[..32].to_string()
 }

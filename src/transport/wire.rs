@@ -145,7 +145,12 @@ impl Request {
                 totals,
                 digests,
             } => {
-                serde_json::json!({"action": "feed", "cursor": cursor, "limit": limit, "totals": totals, "digests": digests})
+                let mut request = serde_json::json!({"action": "feed", "cursor": cursor, "limit": limit, "totals": totals});
+                // Only when asked: a site whose library predates digests refuses the field.
+                if *digests {
+                    request["digests"] = Json::Bool(true);
+                }
+                request
             }
             Request::Users { ids } => serde_json::json!({"action": "users", "ids": ids}),
             Request::Stream { events } => serde_json::json!({"action": "stream", "events": events}),
@@ -360,6 +365,27 @@ mod tests {
                 err.message
             );
         }
+    }
+
+    #[test]
+    fn a_feed_request_names_digests_only_when_it_wants_them() {
+        let plain = Request::Feed {
+            cursor: 0,
+            limit: 5,
+            totals: true,
+            digests: false,
+        };
+        assert!(
+            plain.to_json().get("digests").is_none(),
+            "older sites refuse the field"
+        );
+        let digests = Request::Feed {
+            cursor: 0,
+            limit: 5,
+            totals: true,
+            digests: true,
+        };
+        assert_eq!(digests.to_json()["digests"], Json::Bool(true));
     }
 
     #[test]
