@@ -456,6 +456,18 @@ fn log_users(
             json!({"request": {"action": "users"}, "error": e.message}),
         ),
     };
+    feed_log(conn, t, account, status, response, content)
+}
+
+/// A FEED log line of a request this site made to the account.
+fn feed_log(
+    conn: &mut impl Queryable,
+    t: &Tables,
+    account: &Account,
+    status: i32,
+    response: String,
+    content: serde_json::Value,
+) -> Result<()> {
     logs::write(
         conn,
         t,
@@ -701,20 +713,7 @@ fn log_transmission(
             json!({"request": request.to_json(), "error": e.message}),
         ),
     };
-    logs::write(
-        conn,
-        t,
-        &NewLog {
-            kind: LogType::FEED,
-            account_id: Some(account.id),
-            account_name: &account.name,
-            key: &mask_key(&signing::key_id(&account.api_key)),
-            ip: "",
-            status,
-            response,
-            content: content.to_string(),
-        },
-    )
+    feed_log(conn, t, account, status, response, content)
 }
 
 fn process_log<'a>(account: &'a Account, p: &Progress, outcome: &Outcome) -> NewLog<'a> {
