@@ -374,8 +374,8 @@ fn fetch_changed(
 }
 
 /// What the receiver remembers of a record it applied: the sender's digest together with
-/// what decided how it was applied here. A change of the account's columns or of this site's
-/// time zone makes every remembered digest differ, and the next feed applies everything again.
+/// what decided how it was applied here (`fingerprint`). A change of any of that makes every
+/// remembered digest differ, and the next feed applies everything again.
 fn remembered(fingerprint: &str, digest: &str) -> String {
     signing::digest(format!("{fingerprint}\n{digest}").as_bytes())
 }
