@@ -12,6 +12,8 @@
 
 use std::sync::Mutex;
 
+use mysql::prelude::Queryable;
+
 use mysql::Conn;
 use once_cell::sync::Lazy;
 
@@ -121,6 +123,14 @@ impl Site {
             session_offset: None,
             connections_opened: 0,
         })
+    }
+
+    /// Keeps the open connection from timing out while it only holds a lock for the work of
+    /// other threads. It never reconnects: a new connection would not hold the lock.
+    pub fn keep_alive(&mut self) {
+        if let Some(conn) = self.conn.as_mut() {
+            let _ = conn.query_drop("DO 1");
+        }
     }
 
     /// Takes back a worker made by `worker` once its thread is done: its connection closes,

@@ -38,6 +38,8 @@ const FAILING_AFTER: u32 = 3;
 /// others wait for a thread to be free. A run holds at most this many connections besides
 /// the one that holds the lock.
 const ACCOUNTS_AT_ONCE: usize = 4;
+/// How often the connection that holds the run's lock is used while the accounts are served.
+const KEEP_ALIVE: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -155,6 +157,16 @@ fn serve_all(
                         "cannot start a thread for the stream: {e}"
                     )))
                 }
+            }
+        }
+        // Meanwhile the site's own connection, idle but holding the lock, is kept from the
+        // server's idle timeout.
+        let mut touched = Instant::now();
+        while !threads.iter().all(|t| t.is_finished()) {
+            std::thread::sleep(Duration::from_millis(20));
+            if touched.elapsed() >= KEEP_ALIVE {
+                site.keep_alive();
+                touched = Instant::now();
             }
         }
         // Every thread is joined here, so none panics the scope; the others went on with
