@@ -122,7 +122,9 @@ pub fn apply(
     let found = users::find_by_emails(conn, t, table, &lookups, &compared)?;
     let local: HashMap<String, u64> = found.iter().map(|(k, u)| (k.clone(), u.id)).collect();
     let site_id = schema::site_id_of(conn, t)?;
-    let local_ids: Vec<u64> = local.values().copied().collect();
+    // Ascending, so that users stored together are read as one range (`select_ids`).
+    let mut local_ids: Vec<u64> = local.values().copied().collect();
+    local_ids.sort_unstable();
     let here = outbox::versions(conn, t, &local_ids, &site_id)?;
     let zero = Version {
         at: 0,
@@ -421,7 +423,8 @@ fn plan(
         }
     };
     let wants_descriptions = unique.iter().any(|i| items[*i].selection.descriptions);
-    let existing_ids: Vec<u64> = existing.values().map(|u| u.id).collect();
+    let mut existing_ids: Vec<u64> = existing.values().map(|u| u.id).collect();
+    existing_ids.sort_unstable();
     let stored_descriptions = if wants_descriptions {
         users::descriptions_of(conn, t, &existing_ids)?
     } else {

@@ -7,7 +7,7 @@ use mysql::TxOpts;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::domain::account::{mask_key, Account};
+use crate::domain::account::Account;
 use crate::domain::progress::Progress;
 use crate::domain::record::UserRecord;
 use crate::error::{Code, Error, Result};
@@ -84,11 +84,20 @@ pub fn run(site: &mut Site, request: &FeedRequest) -> Result<FeedProgress> {
     // whole pages.
     let mut digests_help = true;
     let disposer = Disposer::start();
+    // Worked out once a call, again only if the account's columns change meanwhile.
+    let mut known: Option<(Vec<String>, String)> = None;
 
     loop {
         let batch_started = Instant::now();
         let account = accounts::get(site.installed_conn()?, &tables, request.account_id)?;
-        let fingerprint = fingerprint(site, &account)?;
+        let fingerprint = match &known {
+            Some((columns, fingerprint)) if *columns == account.columns => fingerprint.clone(),
+            _ => {
+                let fingerprint = fingerprint(site, &account)?;
+                known = Some((account.columns.clone(), fingerprint.clone()));
+                fingerprint
+            }
+        };
         let fetch = match ahead.take() {
             Some(f) if f.cursor == account.last_user_id => f,
             _ => Fetch::page(site, &account, totals.is_none(), digests_help, &fingerprint)?,
@@ -456,31 +465,14 @@ fn log_users(
             json!({"request": {"action": "users"}, "error": e.message}),
         ),
     };
-    feed_log(conn, t, account, status, response, content)
-}
-
-/// A FEED log line of a request this site made to the account.
-fn feed_log(
-    conn: &mut impl Queryable,
-    t: &Tables,
-    account: &Account,
-    status: i32,
-    response: String,
-    content: serde_json::Value,
-) -> Result<()> {
-    logs::write(
+    crate::service::log_outgoing(
         conn,
         t,
-        &NewLog {
-            kind: LogType::FEED,
-            account_id: Some(account.id),
-            account_name: &account.name,
-            key: &mask_key(&signing::key_id(&account.api_key)),
-            ip: "",
-            status,
-            response,
-            content: content.to_string(),
-        },
+        LogType::FEED,
+        account,
+        status,
+        response,
+        content.to_string(),
     )
 }
 
@@ -713,7 +705,15 @@ fn log_transmission(
             json!({"request": request.to_json(), "error": e.message}),
         ),
     };
-    feed_log(conn, t, account, status, response, content)
+    crate::service::log_outgoing(
+        conn,
+        t,
+        LogType::FEED,
+        account,
+        status,
+        response,
+        content.to_string(),
+    )
 }
 
 fn process_log<'a>(account: &'a Account, p: &Progress, outcome: &Outcome) -> NewLog<'a> {

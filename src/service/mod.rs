@@ -52,3 +52,32 @@ pub fn failpoint(name: &str) {
     #[cfg(not(debug_assertions))]
     let _ = name;
 }
+
+/// Logs a request this site made to an account (a feed page, a users request, a stream
+/// request), under the account's masked key fingerprint.
+pub fn log_outgoing(
+    conn: &mut impl mysql::prelude::Queryable,
+    t: &crate::storage::Tables,
+    kind: crate::storage::logs::LogType,
+    account: &crate::domain::account::Account,
+    status: i32,
+    response: String,
+    content: String,
+) -> Result<()> {
+    let key =
+        crate::domain::account::mask_key(&crate::transport::signing::key_id(&account.api_key));
+    crate::storage::logs::write(
+        conn,
+        t,
+        &crate::storage::logs::NewLog {
+            kind,
+            account_id: Some(account.id),
+            account_name: &account.name,
+            key: &key,
+            ip: "",
+            status,
+            response,
+            content,
+        },
+    )
+}

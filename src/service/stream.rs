@@ -19,11 +19,11 @@ use mysql::prelude::Queryable;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as Json};
 
-use crate::domain::account::{mask_key, Account};
+use crate::domain::account::Account;
 use crate::error::{Code, Error, Result};
 use crate::service::receive::{Ack, Event};
 use crate::state::Site;
-use crate::storage::logs::{self, LogType, NewLog};
+use crate::storage::logs::LogType;
 use crate::storage::outbox::{self, Change, Version};
 use crate::storage::{accounts, identities, schema, triggers, users};
 use crate::transport::signing;
@@ -485,19 +485,14 @@ fn send(
         Ok(acks) => (200, summarise(acks), json!(acks)),
         Err(e) => (0, e.message.clone(), Json::Null),
     };
-    logs::write(
+    crate::service::log_outgoing(
         conn,
         &t,
-        &NewLog {
-            kind: LogType::STREAM,
-            account_id: Some(account.id),
-            account_name: &account.name,
-            key: &mask_key(&signing::key_id(&account.api_key)),
-            ip: "",
-            status,
-            response,
-            content: json!({"events": sent, "acks": acks}).to_string(),
-        },
+        LogType::STREAM,
+        account,
+        status,
+        response,
+        json!({"events": sent, "acks": acks}).to_string(),
     )?;
     let acks = result?;
 
